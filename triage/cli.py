@@ -1,0 +1,88 @@
+"""The ``triage`` command: argparse front end and the one place errors become exit codes.
+
+Subcommands live in their own modules and register themselves through
+``register(subparsers)``; each sets ``func`` to a callable taking the parsed
+arguments and returning an exit code. Modules are light at import time so
+``triage --help`` and the app's first frame stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from triage import __version__
+from triage.errors import EXIT_FAILURE, TriageError
+
+#: subcommand modules, in the order ``--help`` lists them
+COMMAND_MODULES = (
+    "triage.commands.analyze",
+    "triage.commands.flame",
+    "triage.commands.binary",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with every available subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="triage",
+        description="Triage crashing Go services: goroutine dumps, profiles, binaries.",
+    )
+    parser.add_argument("--version", action="version", version=f"triage {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a subcommand not built yet
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 0
+    try:
+        code: int = func(args)
+    except TriageError as exc:
+        print(f"triage: {exc.line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("triage: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader (head, less) went away: not an error worth a line.
+        _silence_stdout()
+        return 0
+    except Exception as exc:
+        if os.environ.get("TRIAGE_DEBUG"):
+            raise
+        print(
+            f"triage: internal error ({type(exc).__name__}: {exc}); "
+            "rerun with TRIAGE_DEBUG=1 for details and report it",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    return code
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

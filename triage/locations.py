@@ -1,0 +1,47 @@
+"""Where triage keeps its files: one small module, so tests can redirect it.
+
+``TRIAGE_CONFIG_DIR`` / ``TRIAGE_DATA_DIR`` / ``TRIAGE_CACHE_DIR`` override the
+XDG locations (tests point them at a temporary directory).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "triage"
+
+
+def _xdg(env: str, kind: str) -> Path:
+    override = os.environ.get(env)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    getter = {
+        "config": platformdirs.user_config_dir,
+        "data": platformdirs.user_data_dir,
+        "cache": platformdirs.user_cache_dir,
+    }[kind]
+    return Path(getter(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    """The directory holding config.toml, keymap.toml and themes/."""
+    return _xdg("TRIAGE_CONFIG_DIR", "config")
+
+
+def data_dir() -> Path:
+    """The directory holding the audit log and recent sources."""
+    return _xdg("TRIAGE_DATA_DIR", "data")
+
+
+def cache_dir() -> Path:
+    """The directory holding disposable caches."""
+    return _xdg("TRIAGE_CACHE_DIR", "cache")
+
+
+def ensure(path: Path) -> Path:
+    """Create ``path`` (a directory) on first use, never at import time."""
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,253 @@
+"""Turn what the user names (a path, ``-`` or a URL) into bytes.
+
+Files are memory-mapped, so a 2 GB log is scanned in place rather than copied;
+stdin is spooled to a temporary file and mapped the same way. URLs are fetched
+with httpx. Every failure becomes a :class:`~triage.errors.TriageError` with one
+line of text and the right exit code.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Union
+
+from triage.errors import BadInput, Forbidden, TriageError, Unreachable
+
+if TYPE_CHECKING:
+    import httpx
+
+Buffer = Union[bytes, mmap.mmap]
+
+#: Refuse bodies larger than this from a URL (a debug=2 dump is cut at 64 MB by Go).
+MAX_URL_BYTES = 1 << 30
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass
+class Payload:
+    """Bytes from one source, with the name the user gave it."""
+
+    name: str
+    data: Buffer
+    content_type: str = ""
+    _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def close(self) -> None:
+        """Release the mapping and any temporary file."""
+        for close in reversed(self._closers):
+            close()
+        self._closers.clear()
+
+    def __enter__(self) -> Payload:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def is_url(spec: str) -> bool:
+    """True when ``spec`` names an http(s) URL rather than a file."""
+    return spec.startswith(("http://", "https://"))
+
+
+def load(spec: str, *, timeout: float = DEFAULT_TIMEOUT) -> Payload:
+    """Read ``spec`` (path, ``-`` for stdin, or URL) into a :class:`Payload`."""
+    if spec == "-":
+        return _load_stream(sys.stdin.buffer, "stdin")
+    if is_url(spec):
+        return fetch(spec, timeout=timeout)
+    return load_file(Path(spec))
+
+
+def load_file(path: Path) -> Payload:
+    """Memory-map ``path``; raise BadInput with a clear line when it cannot be read."""
+    name = str(path)
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        raise BadInput(f"{name}: no such file", "check the path") from None
+    except IsADirectoryError:
+        raise BadInput(f"{name}: is a directory", "name a file inside it") from None
+    except PermissionError:
+        raise BadInput(f"{name}: permission denied", "check the file's permissions") from None
+    except OSError as exc:
+        raise BadInput(f"{name}: cannot open ({exc.strerror})") from None
+    return _map(fh, name, close_file=True)
+
+
+def _map(fh: IO[bytes], name: str, *, close_file: bool, unlink: str = "") -> Payload:
+    closers: list[Callable[[], None]] = []
+    if close_file:
+        closers.append(fh.close)
+    if unlink:
+        closers.append(lambda: os.unlink(unlink))
+    try:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            data: Buffer = b""
+        else:
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            closers.append(mapped.close)
+            data = mapped
+    except (OSError, ValueError):
+        # Not mappable (a pipe, a special file): read it, the slow way.
+        data = fh.read()
+    return Payload(name=name, data=data, _closers=closers)
+
+
+def _load_stream(stream: IO[bytes], name: str) -> Payload:
+    """Spool a stream to a temporary file and map it (one copy, on disk)."""
+    spool = tempfile.NamedTemporaryFile(prefix="triage-stdin-", delete=False)  # noqa: SIM115
+    try:
+        shutil.copyfileobj(stream, spool, 1 << 20)
+        spool.flush()
+        spool.seek(0)
+    except OSError as exc:
+        spool.close()
+        os.unlink(spool.name)
+        raise BadInput(f"{name}: read failed ({exc.strerror})") from None
+    except KeyboardInterrupt:
+        spool.close()
+        os.unlink(spool.name)
+        raise
+    return _map(spool, name, close_file=True, unlink=spool.name)
+
+
+def fetch(
+    url: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = MAX_URL_BYTES,
+    client: httpx.Client | None = None,
+) -> Payload:
+    """GET ``url`` and return its body; map every failure to one clear line."""
+    import httpx
+
+    own = client is None
+    http = client or httpx.Client(timeout=timeout, follow_redirects=True)
+    try:
+        with http.stream("GET", url, timeout=timeout) as resp:
+            check_status(url, resp.status_code, resp.reason_phrase)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise BadInput(
+                        f"{url}: response larger than {max_bytes >> 20} MiB",
+                        "fetch it to a file and open that",
+                    )
+                chunks.append(chunk)
+            ctype = resp.headers.get("content-type", "")
+    except TriageError:
+        raise
+    except Exception as exc:  # httpx raises many kinds; all mean "could not fetch"
+        raise network_error(url, exc, timeout) from None
+    finally:
+        if own:
+            http.close()
+    return Payload(name=url, data=b"".join(chunks), content_type=ctype)
+
+
+def check_status(url: str, status: int, reason: str = "") -> None:
+    """Raise the right TriageError for a non-2xx HTTP status."""
+    if status < 400:
+        return
+    what = f"{url}: HTTP {status} {reason}".rstrip()
+    if status in (401, 403):
+        raise Forbidden(what, "check credentials or RBAC for this endpoint")
+    if status == 404:
+        raise BadInput(what, "check the path (is net/http/pprof imported?)")
+    if status < 500:
+        raise BadInput(what, "check the URL and its query parameters")
+    raise Unreachable(what, "the service failed to answer; retry or check its health")
+
+
+def network_error(url: str, exc: BaseException, timeout: float) -> TriageError:
+    """Describe an httpx transport failure in one line."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return Unreachable(
+            f"{url}: no answer within {timeout:g}s", "check the endpoint or raise --timeout"
+        )
+    if isinstance(exc, httpx.ConnectError):
+        reason = _root_reason(exc)
+        return Unreachable(
+            f"{url}: cannot connect ({reason})", "is the process running and the port forwarded?"
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return BadInput(f"{url}: not a valid http(s) URL")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return Unreachable(f"{url}: the connection broke ({_root_reason(exc)})", "retry")
+    if isinstance(exc, httpx.HTTPError):
+        return Unreachable(f"{url}: request failed ({_root_reason(exc)})", "retry")
+    return Unreachable(f"{url}: request failed ({type(exc).__name__}: {exc})", "retry")
+
+
+def _root_reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    low = text.lower()
+    if "refused" in low:
+        return "connection refused"
+    if "name or service not known" in low or "nodename nor servname" in low:
+        return "unknown host"
+    return text.splitlines()[0][:120]
+
+
+def sniff(data: Buffer) -> str:
+    """Guess what kind of bytes these are: gzip, elf, html, protobuf, text or binary."""
+    head = bytes(data[:512])
+    if not head:
+        return "empty"
+    if head[:2] == b"\x1f\x8b":
+        return "gzip"
+    if head[:4] == b"\x7fELF":
+        return "elf"
+    stripped = head.lstrip().lower()
+    if stripped.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return "html"
+    if b"\x00" in head:
+        return "binary"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the 512-byte edge is still text.
+        if exc.start < len(head) - 4:
+            return "binary"
+    return "text"
+
+
+def describe_unreadable(name: str, data: Buffer, expected: str) -> BadInput:
+    """A BadInput that says what the bytes look like instead of ``expected``."""
+    kind = sniff(data)
+    looks: dict[str, str] = {
+        "empty": "is empty",
+        "html": "is an HTML page, not " + expected,
+        "binary": "is binary data, not " + expected,
+        "elf": "is an executable, not " + expected + " (try `triage binary`)",
+        "gzip": "is gzip data (a pprof profile?), not " + expected + " (try `triage flame`)",
+    }
+    detail = looks.get(kind, "holds no " + expected)
+    return BadInput(f"{name}: {detail}", _hint_for(kind))
+
+
+def _hint_for(kind: str) -> str:
+    if kind == "html":
+        return "check the URL: the server sent a web page (login, proxy or error page)"
+    if kind == "empty":
+        return "capture the dump again (kubectl logs --previous, or SIGQUIT the process)"
+    return "give a goroutine dump, a log containing a Go panic, or a pprof URL"
+
+
+def as_text(data: Buffer, start: int = 0, end: int | None = None) -> str:
+    """Decode a slice of the buffer leniently (dumps are UTF-8 with stray bytes)."""
+    return bytes(data[start:end]).decode("utf-8", "replace")
+
