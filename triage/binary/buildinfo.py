@@ -88,7 +88,13 @@ def _module_lines(word: str, mod: Module) -> list[str]:
     if mod.replace is None:
         return [f"{word}\t{mod.path}\t{mod.version}\t{mod.sum}"]
     rep = mod.replace
-    return [f"{word}\t{mod.path}\t{mod.version}", f"=>\t{rep.path}\t{rep.version}\t{rep.sum}"]
+    # debug.BuildInfo.String ends a replacement with an extra newline, so
+    # `go version -m` prints an empty line after it; so do we.
+    return [
+        f"{word}\t{mod.path}\t{mod.version}",
+        f"=>\t{rep.path}\t{rep.version}\t{rep.sum}",
+        "",
+    ]
 
 
 def read_build_info(image: ElfImage) -> BuildInfo:

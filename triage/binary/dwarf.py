@@ -102,7 +102,7 @@ class DwarfIndex:
 
     @staticmethod
     def _unit_frames(unit: _Unit, pc: int) -> list[SymFrame]:
-        file, line = "?", 0
+        file, line = "", 0
         i = bisect_right(unit.addrs, pc) - 1
         if i >= 0 and not unit.rows[i][2]:
             file, line = unit.rows[i][0], unit.rows[i][1]

@@ -263,6 +263,14 @@ class LineTable:
                 break
         return ends, values
 
+    def _file_line(self, rec: FuncRecord, pc: int) -> tuple[str, int]:
+        """File and line at ``pc``; ("", 0) where the tables say nothing (padding)."""
+        fileno = self.pcvalue(rec, rec.pcfile, pc)
+        line = self.pcvalue(rec, rec.pcln, pc)
+        if fileno < 0 or line < 0:
+            return "", 0
+        return self.file_name(rec, fileno), line
+
     def _inline_call(self, rec: FuncRecord, index: int) -> tuple[int, int] | None:
         """(nameOff, parentPc) of entry ``index`` of ``rec``'s inline tree."""
         if self._inline_data is None or rec.inl_tree_off == NO_FUNCDATA:
@@ -287,8 +295,7 @@ class LineTable:
         out: list[SymFrame] = []
         cur = pc
         for _ in range(MAX_INLINE_DEPTH):
-            file = self.file_name(rec, self.pcvalue(rec, rec.pcfile, cur))
-            line = max(self.pcvalue(rec, rec.pcln, cur), 0)
+            file, line = self._file_line(rec, cur)
             index = self.pcvalue(rec, rec.inl_index_table, cur) if self._inline_data else -1
             call = self._inline_call(rec, index) if index >= 0 else None
             if call is None:
