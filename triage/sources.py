@@ -1,7 +1,8 @@
 """Turn what the user names (a path, ``-`` or a URL) into bytes.
 
-Files are memory-mapped, so a 2 GB log is scanned in place rather than copied;
-stdin is spooled to a temporary file and mapped the same way. URLs are fetched
+Files up to 256 MiB are read; larger ones are memory-mapped, so a 2 GB log is
+scanned in place rather than copied; stdin is spooled to a temporary file and
+handled the same way. URLs are fetched
 with httpx. Every failure becomes a :class:`~triage.errors.TriageError` with one
 line of text and the right exit code.
 """
@@ -16,15 +17,17 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Union
+from typing import IO, TYPE_CHECKING
 
 from triage.errors import BadInput, Forbidden, TriageError, Unreachable
 
 if TYPE_CHECKING:
     import httpx
 
-Buffer = Union[bytes, mmap.mmap]
+Buffer = bytes | mmap.mmap
 
+#: Files up to this size are read into memory (faster searching); larger ones are mapped.
+MAP_THRESHOLD = 256 << 20
 #: Refuse bodies larger than this from a URL (a debug=2 dump is cut at 64 MB by Go).
 MAX_URL_BYTES = 1 << 30
 DEFAULT_TIMEOUT = 10.0
@@ -90,8 +93,8 @@ def _map(fh: IO[bytes], name: str, *, close_file: bool, unlink: str = "") -> Pay
         closers.append(lambda: os.unlink(unlink))
     try:
         size = os.fstat(fh.fileno()).st_size
-        if size == 0:
-            data: Buffer = b""
+        if size <= MAP_THRESHOLD:
+            data: Buffer = fh.read()
         else:
             mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             closers.append(mapped.close)
@@ -250,4 +253,3 @@ def _hint_for(kind: str) -> str:
 def as_text(data: Buffer, start: int = 0, end: int | None = None) -> str:
     """Decode a slice of the buffer leniently (dumps are UTF-8 with stray bytes)."""
     return bytes(data[start:end]).decode("utf-8", "replace")
-

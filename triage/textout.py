@@ -58,4 +58,5 @@ def highlight_go(code: str, enabled: bool) -> str:
     from pygments.formatters import TerminalFormatter
     from pygments.lexers import GoLexer
 
-    return highlight(code, GoLexer(), TerminalFormatter()).rstrip("\n")
+    text: str = highlight(code, GoLexer(), TerminalFormatter())
+    return text.rstrip("\n")

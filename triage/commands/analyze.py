@@ -1,0 +1,82 @@
+"""``triage analyze PATH|URL|-``: crash, findings and goroutine groups of a dump."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from triage.errors import BadInput
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``analyze`` subcommand."""
+    p = sub.add_parser(
+        "analyze",
+        help="diagnose a goroutine dump, a crash log or a live pprof endpoint",
+        description=(
+            "Read a goroutine dump (debug=2 or debug=1), a log holding Go panics "
+            "(kubectl logs --previous), or a live pprof URL, and print the crash, the "
+            "findings and the goroutine groups. A base URL such as http://127.0.0.1:6060 "
+            "fetches /debug/pprof/goroutine?debug=2."
+        ),
+    )
+    p.add_argument("source", help="file, - for stdin, or http(s) URL")
+    p.add_argument("--json", action="store_true", help="print the JSON document")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="groups to show (0: all)")
+    p.add_argument("--frames", type=int, default=8, metavar="N", help="frames per group (0: all)")
+    p.add_argument("--loose", action="store_true", help="group by functions only, any line")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="URL timeout")
+    p.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto", help="colour output"
+    )
+    p.set_defaults(func=run)
+
+
+def goroutine_url(url: str) -> str:
+    """Expand a base pprof URL to the debug=2 goroutine listing."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    if path in ("", "/debug/pprof"):
+        path = "/debug/pprof/goroutine"
+    query = parse_qs(parts.query)
+    if path.endswith(("/goroutine", "/goroutineleak")) and "debug" not in query:
+        query["debug"] = ["2"]
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query, doseq=True), ""))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, analyze and print; errors become TriageError (exit 2/3/4)."""
+    from triage import sources
+    from triage.goroutines import analyze
+    from triage.goroutines.report import analysis_json
+    from triage.goroutines.text import render
+    from triage.textout import Painter, color_enabled
+
+    spec = args.source
+    if sources.is_url(spec):
+        spec = goroutine_url(spec)
+    name = "stdin" if spec == "-" else spec
+    with sources.load(spec, timeout=args.timeout) as payload:
+        result = analyze(payload.data, level="loose" if args.loose else "exact")
+        if not result.dumps:
+            raise _nothing_found(payload)
+        for warning in result.warnings:
+            print(f"triage: warning: {warning}", file=sys.stderr)
+        if args.json:
+            doc = analysis_json(result, name)
+            json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+            sys.stdout.write("\n")
+        else:
+            paint = Painter(color_enabled(sys.stdout, args.color))
+            sys.stdout.write(render(result, name, paint=paint, top=args.top, frames=args.frames))
+            sys.stdout.write("\n")
+    return 0
+
+
+def _nothing_found(payload: object) -> BadInput:
+    from triage.sources import Payload, describe_unreadable
+
+    assert isinstance(payload, Payload)
+    return describe_unreadable(payload.name, payload.data, "a goroutine dump or Go crash")

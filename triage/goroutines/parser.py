@@ -1,0 +1,323 @@
+"""Text in, dumps out: the goroutine engine's entry point.
+
+Speed matters (a 100,000-goroutine debug=2 dump must parse in well under a
+second), so goroutine blocks are handled in bulk, a few MiB at a time: one
+regex pass removes argument values and system-level ``fp= sp= pc=`` suffixes,
+the text is split at blank lines, and each block costs a few string operations
+and dictionary look-ups. Frame lines are parsed once per distinct stack text,
+and goroutines are stored by column (see :class:`~triage.goroutines.model.Dump`).
+Argument values are read on demand from :attr:`Dump.source`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from triage.goroutines.crash import parse_crash_header, parse_trailer
+from triage.goroutines.debug1 import parse_debug1
+from triage.goroutines.frames import parse_frames
+from triage.goroutines.headers import HEADER_RE, Status, parse_status
+from triage.goroutines.model import Crash, Dump, Stack
+from triage.goroutines.race import parse_race, split_races
+from triage.goroutines.scan import Region, find_regions, trailer_end
+from triage.sources import Buffer
+
+#: lines that start a new dump (a log line before them ended the previous one)
+CRASH_STARTS = (
+    "panic: ",
+    "fatal error: ",
+    "SIGQUIT: ",
+    "SIGABRT: ",
+    "unexpected fault address ",
+    "runtime: goroutine stack exceeds",
+    "runtime: out of memory",
+    "WARNING: DATA RACE",
+    "goroutine profile: total ",
+)
+_ARGS_RE = re.compile(r"\([^()\n]*\)\n")
+_SYSTEM_RE = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+")
+#: bytes of goroutine text decoded and normalised at a time (bounds peak memory)
+CHUNK = 4 << 20
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """Every dump found in one input, in input order."""
+
+    dumps: list[Dump] = field(default_factory=list)
+
+    @property
+    def goroutine_count(self) -> int:
+        """Goroutines across all dumps."""
+        return sum(d.goroutine_count for d in self.dumps)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every dump's warnings."""
+        return [w for d in self.dumps for w in d.warnings]
+
+
+def parse(data: Buffer | str) -> ParseResult:
+    """Find and parse every goroutine dump in ``data`` (bytes, mmap or str)."""
+    buf = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    if buf[:65536].find(b"\r\n") >= 0:
+        buf = bytes(buf).replace(b"\r\n", b"\n")
+    result = ParseResult()
+    pos = 0
+    while True:
+        for region in find_regions(buf, pos):
+            dumps, resume = parse_region(region)
+            for dump in dumps:
+                _append(result.dumps, dump)
+            if resume is not None:
+                pos = resume  # a crash header inside the goroutines: scan on from there
+                break
+        else:
+            return result
+
+
+def _append(dumps: list[Dump], dump: Dump) -> None:
+    """Add a dump; consecutive race reports of one run become one dump."""
+    prev = dumps[-1] if dumps else None
+    if (
+        prev is not None
+        and prev.crash is not None
+        and dump.crash is not None
+        and prev.crash.kind == dump.crash.kind == "race"
+    ):
+        prev.crash.races.extend(dump.crash.races)
+        return
+    dumps.append(dump)
+
+
+def parse_region(region: Region) -> tuple[list[Dump], int | None]:
+    """Parse one measured region into one dump (two if goroutine ids repeat).
+
+    Also returns where to resume scanning when the goroutines turned out to end
+    early (log lines and a new crash header inside a goroutine block), else None.
+    """
+    buf = region.buf
+    resume: int | None = None
+    if region.kind == "debug1":
+        dumps = [_parse_debug1(_decode(buf, region.start, region.end))]
+    elif region.kind == "race":
+        dumps = [_parse_races(_decode(buf, region.start, region.end))]
+    else:
+        crash = parse_crash_header(_decode(buf, region.start, region.g_start).splitlines())
+        dumps, resume = (
+            _parse_goroutines(region) if region.g_end > region.g_start else ([Dump()], None)
+        )
+        first = dumps[0]
+        first.crash = crash
+        if crash is not None and first.ids:
+            crash.goroutine = first.ids[0]
+        unknown = parse_trailer(_decode(buf, region.g_end, region.end).splitlines(), crash)
+        if unknown:
+            dumps[-1].warnings.append(f"skipped {len(unknown)} lines after the goroutines")
+    for dump in dumps:
+        dump.start_line = region.line
+    return [d for d in dumps if d.ids or d.counted or d.crash is not None], resume
+
+
+def _decode(buf: Buffer, start: int, end: int) -> str:
+    return bytes(buf[start:end]).decode("utf-8", "replace")
+
+
+_HeaderFields = tuple[str | None, str | None, str | None, Status, str | None]
+
+
+class _Bulk:
+    """State of the bulk pass over one region's goroutine blocks."""
+
+    def __init__(self, source: Buffer, span: tuple[int, int]) -> None:
+        self.source = source
+        self.span = span
+        self.stacks: dict[str, Stack] = {}
+        self.foreign: dict[int, int] = {}
+        self.headers: dict[str, _HeaderFields] = {}
+        self.rows: list[tuple[int, Stack, _HeaderFields, int | None]] = []
+        self.trailer: list[str] = []
+        self.bad_headers: list[str] = []
+        #: stacks whose block holds log lines and a new crash: the dump ends there
+        self.cut_lines: dict[int, str] = {}
+
+    def stack(self, rest: str) -> Stack:
+        stack = self.stacks.get(rest)
+        if stack is None:
+            parsed = parse_frames(rest.split("\n"))
+            stack = Stack(
+                tuple(parsed.frames),
+                parsed.created_by,
+                parsed.elided,
+                tuple(parsed.ancestors),
+                parsed.unavailable,
+            )
+            self.stacks[rest] = stack
+            if parsed.foreign or parsed.truncated:
+                self.foreign[id(stack)] = len(parsed.foreign) + int(parsed.truncated)
+            if any(line.startswith(CRASH_STARTS) for line in parsed.foreign):
+                self.cut_lines[id(stack)] = parsed.foreign[0]
+        return stack
+
+    def header(self, head: str, tail: str) -> _HeaderFields | None:
+        fields = self.headers.get(tail)
+        if fields is None:
+            m = HEADER_RE.match(head)
+            if m is None:
+                return None
+            fields = (m.group(2), m.group(3), m.group(4), parse_status(m.group(5)), m.group(6))
+            if fields[0] is None and fields[4] is None:  # per-goroutine text: not cached
+                self.headers[tail] = fields
+        return fields
+
+    def run(self, text: str) -> None:
+        """Add every goroutine block of ``text`` (whole blocks only).
+
+        This loop runs once per goroutine: keep it to slicing and look-ups.
+        """
+        norm = _ARGS_RE.sub("()\n", text)
+        if " fp=0x" in norm:
+            norm = _SYSTEM_RE.sub("", norm)
+        rows = self.rows
+        headers_get = self.headers.get
+        stacks_get = self.stacks.get
+        for block in norm.split("\n\n"):
+            if block[:10] != "goroutine ":
+                block = block.lstrip("\n")  # noqa: PLW2901 - runs of blank lines
+                if block[:10] != "goroutine ":
+                    self.trailer.extend(block.splitlines())
+                    continue
+            nl = block.find("\n")
+            if nl < 0:
+                head, rest = block, ""
+            else:
+                head, rest = block[:nl], block[nl + 1 :]
+            sp = head.find(" ", 10)
+            fields = headers_get(head[sp:])
+            if fields is None:
+                fields = self.header(head, head[sp:]) if sp > 10 else None
+                if fields is None:
+                    self.bad_headers.append(head[:80])
+                    continue
+            creator: int | None = None
+            cut = rest.rfind(" in goroutine ")
+            if cut >= 0:
+                eol = rest.find("\n", cut)
+                if eol < 0:
+                    eol = len(rest)
+                digits = rest[cut + 14 : eol]
+                if digits.isdigit():
+                    creator = int(digits)
+                    rest = rest[:cut] + rest[eol:]
+            stack = stacks_get(rest)
+            if stack is None:
+                stack = self.stack(rest)
+            rows.append((int(head[10:sp]), stack, fields, creator))
+
+    def finish(self) -> list[Dump]:
+        """Turn the rows into one dump, or several where goroutine ids repeat."""
+        dumps: list[Dump] = []
+        rows = self.rows
+        ids = [r[0] for r in rows]
+        cuts = [0]
+        if len(set(ids)) != len(ids):
+            seen: set[int] = set()
+            for i, gid in enumerate(ids):
+                if gid in seen:
+                    cuts.append(i)
+                    seen = set()
+                seen.add(gid)
+        cuts.append(len(rows))
+        for a, b in itertools.pairwise(cuts):
+            dump = Dump(source=self.source, span=self.span)
+            part = rows[a:b]
+            dump.ids = ids[a:b]
+            dump.stacks = [r[1] for r in part]
+            dump.statuses = [r[2][3] for r in part]
+            dump.labels_text = [r[2][4] for r in part]
+            dump.creators = [r[3] for r in part]
+            dump.system = {i: r[2][:3] for i, r in enumerate(part) if r[2][0] is not None}  # type: ignore[misc]
+            dumps.append(dump)
+        if self.bad_headers:
+            dumps[0].warnings.append(
+                f"skipped {len(self.bad_headers)} unreadable goroutine headers, "
+                f"first: {self.bad_headers[0]!r}"
+            )
+        return dumps
+
+
+def _parse_goroutines(region: Region) -> tuple[list[Dump], int | None]:
+    buf, pos, end = region.buf, region.g_start, region.g_end
+    bulk = _Bulk(buf, (pos, end))
+    while pos < end:
+        cut = end
+        if end - pos > CHUNK:
+            nxt = buf.find(b"\n\ngoroutine ", pos + CHUNK, end)
+            cut = end if nxt < 0 else nxt + 2
+        bulk.run(_decode(buf, pos, cut))
+        pos = cut
+    resume = _cut_at_crash(bulk, region) if bulk.cut_lines else None
+    dumps = bulk.finish()
+    _report_damage(bulk, dumps[-1], region.at_eof)
+    if bulk.trailer:
+        dumps[-1].warnings.append(f"skipped {len(bulk.trailer)} lines between goroutines")
+    return dumps, resume
+
+
+def _cut_at_crash(bulk: _Bulk, region: Region) -> int | None:
+    """End the goroutines at the block that runs into another crash; return its offset."""
+    for index, row in enumerate(bulk.rows):
+        line = bulk.cut_lines.get(id(row[1]))
+        if line is None:
+            continue
+        head = f"\ngoroutine {row[0]} ".encode()
+        block = region.buf.find(head, region.g_start - 1, region.g_end)
+        at = region.buf.find(
+            b"\n" + line.encode("utf-8", "replace") + b"\n", block + 1, region.g_end
+        )
+        if block < 0 or at < 0:
+            return None
+        del bulk.rows[index + 1 :]
+        bulk.foreign.pop(id(row[1]), None)
+        region.g_end = at + 1
+        region.end = trailer_end(region.buf, at + 1)  # keep an "exit status N" line
+        return region.end
+    return None
+
+
+def _report_damage(bulk: _Bulk, last: Dump, at_eof: bool) -> None:
+    """Warn about a cut-off last goroutine and about foreign lines inside blocks."""
+    foreign = dict(bulk.foreign)
+    last_stack = last.stacks[-1] if last.stacks else None
+    if at_eof and last_stack is not None and id(last_stack) in foreign:
+        foreign.pop(id(last_stack))
+        last.warnings.append(
+            f"input ends inside goroutine {last.ids[-1]}: its stack is incomplete; "
+            "every goroutine before it is complete"
+        )
+    if foreign:
+        count = sum(foreign.values())
+        last.warnings.append(f"skipped {count} lines inside goroutines that are not traceback text")
+
+
+def _parse_debug1(text: str) -> Dump:
+    listing = parse_debug1(text)
+    dump = Dump(format="debug1", counted=listing.records, total=listing.total, source=text)
+    dump.profile = listing.profile
+    if listing.foreign:
+        dump.warnings.append(f"skipped {len(listing.foreign)} lines that are not debug=1 records")
+    return dump
+
+
+def _parse_races(text: str) -> Dump:
+    reports = [parse_race(lines) for lines in split_races(text)]
+    first = reports[0].accesses[0] if reports and reports[0].accesses else None
+    message = "data race"
+    if first is not None:
+        who = f"goroutine {first.goroutine}" if first.goroutine is not None else "a goroutine"
+        message = f"data race: {first.kind.lower()} at {first.addr} by {who}"
+    crash = Crash(kind="race", message=message, races=reports)
+    crash.goroutine = first.goroutine if first is not None else None
+    return Dump(crash=crash, source=text)

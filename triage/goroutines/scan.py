@@ -1,0 +1,309 @@
+"""Find the goroutine dumps inside arbitrary input, without copying it.
+
+The input may be a bare dump, or a log (``kubectl logs --previous``, journald,
+docker) with dumps somewhere in it, with or without a per-line prefix
+(timestamps, ``[pod/name/container]``, ``app-1 | ``). We search the raw bytes
+(a memory map for big files) for anchor lines with fast substring search, then
+measure the dump that follows:
+
+* the crash header, line by line (it is short);
+* the run of goroutine blocks, with one C-level regex search for the first
+  blank line *not* followed by a goroutine header, and a line-by-line check of
+  the last block only (log output may follow a dump without a blank line);
+* the register dump and ``exit status`` trailer.
+
+Only those spans are ever decoded. Lines carrying a prefix are stripped into a
+new buffer first, which is then measured the same way.
+"""
+
+from __future__ import annotations
+
+import mmap
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from triage.sources import Buffer
+
+#: literals whose occurrence may start a dump; each is verified by ANCHOR_AT
+_LITERALS = (
+    b"goroutine ",
+    b"goroutineleak profile: total ",
+    b"panic: ",
+    b"fatal error: ",
+    b"SIG",
+    b"WARNING: DATA RACE",
+    b"unexpected fault address ",
+    b"runtime: ",
+)
+ANCHOR_AT = re.compile(
+    rb"goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[[^\]\n]*\][^\n]*:\r?$"
+    rb"|goroutine(?:leak)? profile: total \d+\r?$"
+    rb"|panic: |fatal error: |SIG[A-Z0-9]+: |WARNING: DATA RACE\r?$|unexpected fault address "
+    rb"|runtime: (?:goroutine stack exceeds|out of memory|unexpected |sp=)",
+    re.M,
+)
+GOROUTINE_AT = re.compile(rb"goroutine \d+ (?:gp=|\[)")
+#: any line that can stand inside a dump (after the prefix)
+DUMP_LINE = re.compile(
+    rb"[ \t\r]*$|[\t ]|goroutine \d+ [^\n]*:[ \t\r]*$|[^\s(]\S*\([^\n]*\)[ \t\r]*$|created by \S"
+    rb"|\.\.\.(?:\d+|additional) frames elided|\[originating from goroutine "
+    rb"|panic: |fatal error: |SIG[A-Z0-9]+: |PC=0x|runtime stack:|runtime: "
+    rb"|unexpected fault address|\[signal |[a-z][a-z0-9]{0,7} +0x[0-9a-f]+[ \t\r]*$"
+    rb"|exit status \d+|goroutine(?:leak)? profile: total|\d+ @(?: 0x[0-9a-f]+)*[ \t\r]*$|# "
+    rb"|={10,}|WARNING: DATA RACE|Found \d+ data race"
+    rb"|(?:Previous )?(?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite) at |Goroutine \d+ \(",
+    re.M,
+)
+#: lines of a goroutine block (stricter: no crash headers, no registers)
+GOROUTINE_LINE = re.compile(
+    rb"\t|goroutine \d+ [^\n]*:[ \t\r]*$|[^\s(]\S*\([^\n]*\)[ \t\r]*$|created by \S"
+    rb"|\.\.\.(?:\d+|additional) frames elided|\[originating from goroutine \d+\]:",
+    re.M,
+)
+TRAILER_LINE = re.compile(
+    rb"[a-z][a-z0-9]{0,7} +0x[0-9a-f]+[ \t\r]*$|exit status \d+|[ \t\r]*$", re.M
+)
+#: a blank line not followed by another goroutine (Go never prints whitespace-only lines)
+_RUN_END = re.compile(rb"\n\n(?!goroutine \d+ (?:gp=|\[))")
+_D1_RUN_END = re.compile(rb"\n\n(?!\d+ @)")
+_TS = rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+_KNOWN_PREFIXES = (
+    rb"\[pod/[^\]\s]+\] " + _TS + rb" ",
+    rb"\[pod/[^\]\s]+\] ",
+    _TS + rb" (?:(?:stdout|stderr) [FP] )?",
+    rb"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:\[]+(?:\[\d+\])?: ",
+    rb"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? ",
+    rb"[\w.-]+ +\| ",
+)
+MAX_PREFIX = 256
+
+
+@dataclass(slots=True)
+class Region:
+    """The spans of one dump inside ``buf`` (the input, or a prefix-stripped copy)."""
+
+    buf: Buffer
+    kind: str  # "traceback" | "debug1" | "race"
+    start: int
+    g_start: int
+    g_end: int
+    end: int
+    #: 1-based input line of ``start``
+    line: int = 1
+    #: True when the input ended inside the goroutines, without a final newline
+    at_eof: bool = False
+    prefix: bytes = b""
+
+
+def find_regions(buf: Buffer, pos: int = 0) -> Iterator[Region]:
+    """Yield every dump region of the input at or after ``pos``, in order."""
+    finder = _AnchorFinder(buf)
+    lines = _LineCounter(buf)
+    while True:
+        anchor = finder.next_from(pos)
+        if anchor is None:
+            return
+        line_start, at = anchor
+        prefix = bytes(buf[line_start:at])
+        if prefix:
+            stripped, run_end = _strip_prefixed(buf, line_start, prefix)
+            base = lines.line_of(line_start)
+            found = False
+            for sub in find_regions(stripped):
+                sub.line += base - 1
+                sub.prefix = prefix
+                found = True
+                yield sub
+            pos = run_end if found else at + 1
+            continue
+        region = measure(buf, line_start)
+        if region is None:
+            pos = at + 1
+            continue
+        region.line = lines.line_of(line_start)
+        yield region
+        pos = max(region.end, at + 1)
+
+
+class _LineCounter:
+    """Line numbers of increasing offsets, counting each byte once."""
+
+    def __init__(self, buf: Buffer) -> None:
+        self.buf = buf
+        self.pos = 0
+        self.line = 1
+
+    def line_of(self, pos: int) -> int:
+        if pos < self.pos:
+            self.pos, self.line = 0, 1
+        chunk = 1 << 24
+        for at in range(self.pos, pos, chunk):
+            self.line += bytes(self.buf[at : min(pos, at + chunk)]).count(b"\n")
+        self.pos = pos
+        return self.line
+
+
+class _AnchorFinder:
+    """Earliest verified anchor at or after a position, via memmem-speed finds.
+
+    The input is searched in 1 MiB windows, every literal per window, so each
+    byte comes from memory once however many literals there are; pages of a
+    memory-mapped file are released behind the window, so a multi-GB log does
+    not stay resident.
+    """
+
+    WINDOW = 1 << 20
+
+    def __init__(self, buf: Buffer) -> None:
+        self.buf = buf
+        self.released = 0
+
+    def next_from(self, pos: int) -> tuple[int, int] | None:
+        buf = self.buf
+        size = len(buf)
+        longest = max(len(lit) for lit in _LITERALS)
+        while pos < size:
+            stop = min(size, pos + self.WINDOW)
+            best = -1
+            for lit in _LITERALS:
+                hit = buf.find(lit, pos, min(size, stop + longest))
+                if hit >= 0 and (best < 0 or hit < best):
+                    best = hit
+            if best < 0:
+                self._release(stop)
+                pos = stop
+                continue
+            line_start = buf.rfind(b"\n", max(0, best - MAX_PREFIX - 1), best) + 1
+            reachable = line_start > 0 or best <= MAX_PREFIX
+            if reachable and ANCHOR_AT.match(buf, best) and _prefix_ok(bytes(buf[line_start:best])):
+                return line_start, best
+            pos = best + 1
+        return None
+
+    def _release(self, upto: int) -> None:
+        """Drop mapped pages we are done with (no-op for bytes)."""
+        if not isinstance(self.buf, mmap.mmap):
+            return
+        start = self.released - self.released % mmap.PAGESIZE
+        end = upto - upto % mmap.PAGESIZE - mmap.PAGESIZE  # keep the page we may rfind into
+        if end - start >= 64 * mmap.PAGESIZE:
+            self.buf.madvise(mmap.MADV_DONTNEED, start, end - start)
+            self.released = end
+
+
+def _prefix_ok(prefix: bytes) -> bool:
+    if not prefix:
+        return True
+    if b"\t" in prefix or len(prefix) > MAX_PREFIX:
+        return False
+    return prefix.endswith((b" ", b"|", b":", b"]"))
+
+
+def measure(buf: Buffer, start: int) -> Region | None:
+    """Measure the dump starting at ``start`` (a line start without prefix)."""
+    if _at(buf, start, b"goroutine profile: total ") or _at(
+        buf, start, b"goroutineleak profile: total "
+    ):
+        m = _D1_RUN_END.search(buf, start)
+        end = m.start() + 1 if m else len(buf)
+        return Region(buf, "debug1", start, start, end, end)
+    if _at(buf, start, b"WARNING: DATA RACE"):
+        close = re.compile(rb"^={10,}\r?$", re.M).search(buf, start)
+        end = close.end() if close else len(buf)
+        return Region(buf, "race", start, start, end, end)
+    g_start = _header_end(buf, start)
+    if g_start is None:
+        return None
+    if not GOROUTINE_AT.match(buf, g_start):
+        return Region(buf, "traceback", start, g_start, g_start, g_start)
+    g_end, clean = _goroutines_end(buf, g_start)
+    end = trailer_end(buf, g_end) if clean else g_end
+    size = len(buf)
+    at_eof = g_end >= size > 0 and bytes(buf[size - 1 : size]) != b"\n"
+    return Region(buf, "traceback", start, g_start, g_end, end, at_eof=at_eof)
+
+
+def _at(buf: Buffer, pos: int, literal: bytes) -> bool:
+    """``buf.startswith(literal, pos)`` for bytes and mmap alike."""
+    return buf[pos : pos + len(literal)] == literal
+
+
+def _header_end(buf: Buffer, start: int) -> int | None:
+    """Offset of the first goroutine header after the crash header lines.
+
+    Returns ``start`` itself for a bare goroutine listing, the offset where
+    dump text stops for a header with no goroutines, and None when the anchor
+    line is not followed by anything dump-like (a stray "panic: " in a log).
+    """
+    pos = start
+    size = len(buf)
+    saw_text = False
+    while pos < size:
+        if GOROUTINE_AT.match(buf, pos):
+            return pos
+        if not DUMP_LINE.match(buf, pos):
+            break
+        nl = buf.find(b"\n", pos)
+        saw_text = True
+        if nl < 0:
+            return size
+        pos = nl + 1
+    return pos if saw_text and pos > start else None
+
+
+def _goroutines_end(buf: Buffer, g_start: int) -> tuple[int, bool]:
+    """End of the run of goroutine blocks; False when log text cut it short."""
+    size = len(buf)
+    m = _RUN_END.search(buf, g_start)
+    run_end = m.start() + 1 if m else size
+    last = buf.rfind(b"\n\ngoroutine ", g_start, run_end)
+    last = g_start if last < 0 else last + 2
+    pos = last
+    while pos < run_end:
+        if not GOROUTINE_LINE.match(buf, pos):
+            return pos, False
+        nl = buf.find(b"\n", pos, run_end)
+        if nl < 0:
+            break
+        pos = nl + 1
+    return run_end, True
+
+
+def trailer_end(buf: Buffer, pos: int) -> int:
+    """Skip the register dump, ``exit status`` and blank lines after the goroutines."""
+    size = len(buf)
+    end = pos
+    while pos < size and TRAILER_LINE.match(buf, pos):
+        nl = buf.find(b"\n", pos)
+        pos = size if nl < 0 else nl + 1
+        end = pos
+    return end
+
+
+def prefix_pattern(prefix: bytes) -> re.Pattern[bytes]:
+    """A pattern for the per-line prefix seen before an anchor."""
+    for known in _KNOWN_PREFIXES:
+        if re.fullmatch(known, prefix):
+            # Blank lines may lose the prefix's trailing space.
+            return re.compile(known.removesuffix(rb" ") + rb" ?")
+    return re.compile(re.escape(prefix.rstrip(b" ")) + rb" ?")
+
+
+def _strip_prefixed(buf: Buffer, start: int, prefix: bytes) -> tuple[bytes, int]:
+    """Lines with the same kind of prefix and dump text, prefixes removed."""
+    pattern = prefix_pattern(prefix)
+    size = len(buf)
+    pos = start
+    lines: list[bytes] = []
+    while pos < size:
+        nl = buf.find(b"\n", pos)
+        stop = size if nl < 0 else nl
+        m = pattern.match(buf, pos, stop)
+        if m is None or not DUMP_LINE.match(buf, m.end(), stop):
+            break
+        lines.append(bytes(buf[m.end() : stop]))
+        pos = stop + 1
+    at_eof = pos >= size > 0 and bytes(buf[size - 1 : size]) != b"\n"
+    text = b"\n".join(lines) + (b"" if at_eof else b"\n")
+    return text, min(pos, size)
