@@ -41,7 +41,7 @@ CASES = [
     ("stack-overflow", "fatal", "stack-overflow", "stack overflow", "main.(*middleware).ServeHTTP"),
     ("oom", "fatal", "out-of-memory", "out of memory", "main.crashOOM"),
     ("fault", "fatal", "invalid-memory", "fault", "main.crashFault"),
-]  # fmt: skip  # noqa: E501
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("mode", "kind", "rule", "message", "frame"), CASES)
