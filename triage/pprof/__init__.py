@@ -1,0 +1,31 @@
+"""pprof profiles: decoding, call trees, and flame graph exports (no UI here).
+
+The pipeline, one module per step::
+
+    remote.load_profile(spec)        path | URL | "-"  ->  bytes  (progress for ?seconds=N)
+    decode.decode(data)              gzip / raw profile.proto  ->  model.Profile
+    stacks.tree_for(profile, type)   samples, filters, diff    ->  tree.CallTree
+    tree.tree_from_stacks(pairs)     (frames root->leaf, value) ->  tree.CallTree
+    views.top_rows / search / sandwich, layout.icicle / prune
+    folded.write_folded, svg.render_svg
+
+Importing this package does not import protobuf or httpx; they load when
+first used.
+"""
+
+from __future__ import annotations
+
+from triage.pprof.model import Profile, ValueType
+from triage.pprof.origin import Origin, classify
+from triage.pprof.tree import CallTree, Frame, Node, tree_from_stacks
+
+__all__ = [
+    "CallTree",
+    "Frame",
+    "Node",
+    "Origin",
+    "Profile",
+    "ValueType",
+    "classify",
+    "tree_from_stacks",
+]

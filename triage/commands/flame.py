@@ -1,0 +1,225 @@
+"""``triage flame``: a pprof profile (file or URL) as a top table, folded stacks or SVG.
+
+Module level only builds the argument parser: protobuf, httpx and the pprof
+engine load inside :func:`run`, so ``triage --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from triage.pprof.model import Profile
+    from triage.pprof.tree import CallTree
+
+DESCRIPTION = """\
+Decode a pprof profile (CPU, heap, allocs, mutex, block, goroutine; gzipped
+or raw profile.proto) and show where the time, memory or waiting goes.
+
+SOURCE is a file, - for stdin, or a URL. A bare http://HOST:PORT means the
+CPU profile (/debug/pprof/profile, 30 s or --seconds N), as for go tool pprof;
+any other URL is fetched as given. While the server collects (?seconds=N),
+progress is printed on stderr.
+"""
+
+EPILOG = """\
+outputs (choose one; default: the top table, or the interactive flame graph
+on a terminal once it exists):
+  --top N         flat/cum table of the N heaviest functions, like pprof -top
+  --folded        folded stacks on stdout (root;caller;leaf VALUE), for
+                  flamegraph.pl, speedscope, inferno; with --diff-base the two
+                  columns of difffolded.pl (BASE NEW)
+  --svg OUT       a standalone SVG flame graph to open in a browser
+
+origin marks: * own module, + dependency, = standard library, ~ runtime
+
+examples:
+  triage flame cpu.pb.gz --top 15
+  triage flame http://127.0.0.1:6060 --seconds 10 --svg cpu.svg
+  triage flame http://127.0.0.1:6060/debug/pprof/heap --type alloc_space
+  triage flame after.pb.gz --diff-base before.pb.gz --top 10
+  triage flame goroutine.pb.gz --folded > goroutines.folded
+"""
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``flame`` subcommand."""
+    p = subparsers.add_parser(
+        "flame",
+        help="profiles and flame graphs (pprof files and URLs)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("source", metavar="SOURCE", help="PATH, - (stdin) or URL of a pprof profile")
+    p.add_argument(
+        "--type",
+        "-t",
+        dest="sample_type",
+        metavar="T",
+        help="sample type: cpu, samples, alloc_space, alloc_objects, inuse_space, "
+        "inuse_objects, contentions, delay, goroutine (default: the profile's own)",
+    )
+    p.add_argument(
+        "--focus", metavar="RE", help="only stacks through a matching frame, rooted there"
+    )
+    p.add_argument("--ignore", metavar="RE", help="drop stacks with a matching frame")
+    p.add_argument("--hide", metavar="RE", help="remove matching frames, keep their samples")
+    p.add_argument(
+        "--diff-base",
+        metavar="BASE",
+        help="subtract this profile (PATH or URL), like go tool pprof -diff_base",
+    )
+    p.add_argument(
+        "--prune",
+        type=_percent,
+        default=0.1,
+        metavar="PCT",
+        help="leave out frames under PCT%% of the total in the SVG (default 0.1)",
+    )
+    p.add_argument(
+        "--module",
+        metavar="PATH",
+        help="the service's own module path for origin colours (default: inferred)",
+    )
+    p.add_argument("--binary", metavar="PATH", help="the service's Go binary: module path, names")
+    p.add_argument("--seconds", type=int, metavar="N", help="collection time for URLs")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="HTTP timeout (plus N)")
+    p.add_argument(
+        "--sort", choices=("flat", "cum", "name"), default="flat", help="top table order"
+    )
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--top", type=_count, metavar="N", help="print the N heaviest (0: all)")
+    out.add_argument("--folded", action="store_true", help="print folded stacks")
+    out.add_argument("--svg", metavar="OUT", help="write an SVG flame graph to OUT")
+    p.set_defaults(func=run)
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value < 100:
+        raise argparse.ArgumentTypeError("must be a percentage from 0 to under 100")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (all) or more")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, build the tree, and write the chosen output."""
+    from triage.pprof.stacks import compile_filters, tree_for
+
+    filters = compile_filters(args.focus, args.ignore, args.hide)
+    profile = _load(args.source, args)
+    base = _load(args.diff_base, args) if args.diff_base else None
+    module = args.module
+    if args.binary:
+        from triage.pprof.symbolize import main_module_of, symbolize
+
+        module = module or main_module_of(args.binary)
+        symbolize(profile, args.binary)
+        if base is not None:
+            symbolize(base, args.binary)
+    tree = tree_for(profile, args.sample_type, filters=filters, base=base, main_module=module)
+    _check_not_empty(profile, tree, bool(filters))
+    if args.folded:
+        from triage.pprof.folded import write_folded
+
+        write_folded(tree, sys.stdout)
+        return 0
+    if args.svg:
+        return _write_svg(tree, args)
+    if args.top is None and sys.stdout.isatty():
+        code = show_interactive(profile, tree, args)
+        if code is not None:
+            return code
+    from triage.pprof.report import top_report
+    from triage.textout import Painter, color_enabled
+
+    paint = Painter(color_enabled(sys.stdout, args.color))
+    limit = 20 if args.top is None else args.top
+    for line in top_report(profile, tree, limit=limit, sort=args.sort, paint=paint):
+        sys.stdout.write(line + "\n")
+    return 0
+
+
+def show_interactive(profile: Profile, tree: CallTree, args: argparse.Namespace) -> int | None:
+    """Hook for the Textual flame graph (issue 3, point 4): start it and return its exit code.
+
+    Called when stdout is a terminal and no output option was given. Until the
+    widget exists this returns None and the top table is printed instead.
+    """
+    return None
+
+
+def _load(spec: str, args: argparse.Namespace) -> Profile:
+    from triage.pprof.remote import kind_of, load_profile
+
+    live = sys.stderr.isatty()
+    what = kind_of(spec)
+
+    def progress(done: int, total: int) -> None:
+        line = f"collecting {what} profile: {done}/{total} s"
+        if live:
+            sys.stderr.write(f"\r{line}" + ("\n" if done >= total else ""))
+        elif done == 0 or done % 10 == 0 or done >= total:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    return load_profile(spec, seconds=args.seconds, timeout=args.timeout, progress=progress)
+
+
+def _check_not_empty(profile: Profile, tree: CallTree, filtered: bool) -> None:
+    from triage.errors import BadInput
+
+    if tree.abs_total:
+        return
+    kind = tree.sample_type.type
+    if not len(profile):
+        raise BadInput(
+            f"{profile.name}: the profile holds no samples",
+            "the process was idle or profiling was off; collect longer or under load",
+        )
+    if filtered:
+        raise BadInput(
+            f"{profile.name}: no {kind} samples left after --focus/--ignore/--hide",
+            "loosen the regular expressions",
+        )
+    raise BadInput(
+        f"{profile.name}: every {kind} value is zero",
+        "pick another sample type with --type",
+    )
+
+
+def _write_svg(tree: CallTree, args: argparse.Namespace) -> int:
+    from triage.errors import BadInput
+    from triage.pprof.layout import prune
+    from triage.pprof.svg import render_svg
+
+    title = f"{tree.sample_type.type} flame graph: {args.source}"
+    if args.diff_base:
+        title += f" minus {args.diff_base}"
+    pruned = prune(tree, args.prune)
+    try:
+        if args.svg == "-":
+            render_svg(pruned, title, sys.stdout)
+            return 0
+        with open(args.svg, "w", encoding="utf-8") as out:
+            count = render_svg(pruned, title, out)
+    except OSError as exc:
+        raise BadInput(f"{args.svg}: cannot write ({exc.strerror})", "check the path") from None
+    print(f"wrote {args.svg}: {count} frames", file=sys.stderr)
+    return 0
