@@ -97,6 +97,7 @@ def _map(fh: IO[bytes], name: str, *, close_file: bool, unlink: str = "") -> Pay
             data: Buffer = fh.read()
         else:
             mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            mapped.madvise(mmap.MADV_SEQUENTIAL)  # read ahead: scanners go front to back
             closers.append(mapped.close)
             data = mapped
     except (OSError, ValueError):
@@ -229,14 +230,17 @@ def sniff(data: Buffer) -> str:
 
 
 def describe_unreadable(name: str, data: Buffer, expected: str) -> BadInput:
-    """A BadInput that says what the bytes look like instead of ``expected``."""
+    """A BadInput that says what the bytes look like instead of ``expected``.
+
+    ``expected`` has no article: "goroutine dump", "pprof profile".
+    """
     kind = sniff(data)
     looks: dict[str, str] = {
         "empty": "is empty",
-        "html": "is an HTML page, not " + expected,
-        "binary": "is binary data, not " + expected,
-        "elf": "is an executable, not " + expected + " (try `triage binary`)",
-        "gzip": "is gzip data (a pprof profile?), not " + expected + " (try `triage flame`)",
+        "html": "is an HTML page, not a " + expected,
+        "binary": "is binary data, not a " + expected,
+        "elf": "is an executable, not a " + expected + " (try `triage binary`)",
+        "gzip": "is gzip data (a pprof profile?), not a " + expected + " (try `triage flame`)",
     }
     detail = looks.get(kind, "holds no " + expected)
     return BadInput(f"{name}: {detail}", _hint_for(kind))

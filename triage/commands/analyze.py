@@ -79,4 +79,4 @@ def _nothing_found(payload: object) -> BadInput:
     from triage.sources import Payload, describe_unreadable
 
     assert isinstance(payload, Payload)
-    return describe_unreadable(payload.name, payload.data, "a goroutine dump or Go crash")
+    return describe_unreadable(payload.name, payload.data, "goroutine dump or Go crash")

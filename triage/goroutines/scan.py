@@ -99,7 +99,6 @@ class Region:
 def find_regions(buf: Buffer, pos: int = 0) -> Iterator[Region]:
     """Yield every dump region of the input at or after ``pos``, in order."""
     finder = _AnchorFinder(buf)
-    lines = _LineCounter(buf)
     while True:
         anchor = finder.next_from(pos)
         if anchor is None:
@@ -108,7 +107,7 @@ def find_regions(buf: Buffer, pos: int = 0) -> Iterator[Region]:
         prefix = bytes(buf[line_start:at])
         if prefix:
             stripped, run_end = _strip_prefixed(buf, line_start, prefix)
-            base = lines.line_of(line_start)
+            base = finder.line_of(line_start)
             found = False
             for sub in find_regions(stripped):
                 sub.line += base - 1
@@ -121,43 +120,37 @@ def find_regions(buf: Buffer, pos: int = 0) -> Iterator[Region]:
         if region is None:
             pos = at + 1
             continue
-        region.line = lines.line_of(line_start)
+        region.line = finder.line_of(line_start)
         yield region
         pos = max(region.end, at + 1)
-
-
-class _LineCounter:
-    """Line numbers of increasing offsets, counting each byte once."""
-
-    def __init__(self, buf: Buffer) -> None:
-        self.buf = buf
-        self.pos = 0
-        self.line = 1
-
-    def line_of(self, pos: int) -> int:
-        if pos < self.pos:
-            self.pos, self.line = 0, 1
-        chunk = 1 << 24
-        for at in range(self.pos, pos, chunk):
-            self.line += bytes(self.buf[at : min(pos, at + chunk)]).count(b"\n")
-        self.pos = pos
-        return self.line
 
 
 class _AnchorFinder:
     """Earliest verified anchor at or after a position, via memmem-speed finds.
 
     The input is searched in 1 MiB windows, every literal per window, so each
-    byte comes from memory once however many literals there are; pages of a
-    memory-mapped file are released behind the window, so a multi-GB log does
-    not stay resident.
+    byte comes from memory once however many literals there are. Newlines are
+    counted in the same pass (line numbers for the report), and pages of a
+    memory-mapped file are released behind the window, so a multi-GB log is
+    read once and never stays resident.
     """
 
     WINDOW = 1 << 20
 
     def __init__(self, buf: Buffer) -> None:
         self.buf = buf
-        self.released = 0
+        self.counted = 0
+        self.line = 1
+
+    def line_of(self, pos: int) -> int:
+        """1-based line number of offset ``pos`` (offsets only move forward)."""
+        if pos < self.counted:
+            self.counted, self.line = 0, 1
+        while self.counted < pos:
+            end = min(pos, self.counted + (self.WINDOW << 2))
+            self.line += bytes(self.buf[self.counted : end]).count(b"\n")
+            self.counted = end
+        return self.line
 
     def next_from(self, pos: int) -> tuple[int, int] | None:
         buf = self.buf
@@ -171,7 +164,9 @@ class _AnchorFinder:
                 if hit >= 0 and (best < 0 or hit < best):
                     best = hit
             if best < 0:
-                self._release(stop)
+                if self.counted == pos:
+                    self.line_of(stop)
+                release(buf, pos, stop)
                 pos = stop
                 continue
             line_start = buf.rfind(b"\n", max(0, best - MAX_PREFIX - 1), best) + 1
@@ -181,15 +176,20 @@ class _AnchorFinder:
             pos = best + 1
         return None
 
-    def _release(self, upto: int) -> None:
-        """Drop mapped pages we are done with (no-op for bytes)."""
-        if not isinstance(self.buf, mmap.mmap):
-            return
-        start = self.released - self.released % mmap.PAGESIZE
-        end = upto - upto % mmap.PAGESIZE - mmap.PAGESIZE  # keep the page we may rfind into
-        if end - start >= 64 * mmap.PAGESIZE:
-            self.buf.madvise(mmap.MADV_DONTNEED, start, end - start)
-            self.released = end
+
+def release(buf: Buffer, start: int, end: int) -> None:
+    """Drop the mapped pages of [start, end) from memory (no-op for bytes).
+
+    The file stays in the page cache; only this process's resident set shrinks,
+    so scanning a multi-GB log does not make it look (or act) multi-GB big.
+    """
+    if not isinstance(buf, mmap.mmap):
+        return
+    page = mmap.PAGESIZE
+    first = (start + page - 1) // page * page
+    last = end // page * page
+    if last > first:
+        buf.madvise(mmap.MADV_DONTNEED, first, last - first)
 
 
 def _prefix_ok(prefix: bytes) -> bool:
