@@ -4,6 +4,8 @@
 // "listening on http://ADDR" on stdout, and serves net/http/pprof plus:
 //
 //	/leak?n=N        start N goroutines blocked forever on a channel (labelled)
+//	/downstream      block in a downstream call (mode=read: socket read, mode=http)
+//	/syscall?n=N     park N goroutines in blocking read(2) calls
 //	/spawn?n=N       start N goroutines spread over realistic stack shapes
 //	/healthz, /readyz, /livez, /metrics
 //	/quit            exit(0)
@@ -26,6 +28,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -176,6 +179,76 @@ func leak(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "leaked %d goroutines\n", n)
 }
 
+// blackhole accepts connections and never answers: a stuck downstream.
+var blackhole = func() net.Listener {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			store.conns = append(store.conns, c)
+		}
+	}()
+	return ln
+}()
+
+//go:noinline
+func queryInventory(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	buf := make([]byte, 1)
+	_, err = c.Read(buf)
+	return err
+}
+
+//go:noinline
+func callPricing(addr string) error {
+	resp, err := http.Get("http://" + addr + "/price")
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
+}
+
+// downstream blocks the handler on a downstream that never answers:
+// mode=read waits in a socket read, mode=http in an outbound HTTP call.
+func downstream(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("mode") == "http" {
+		callPricing(blackhole.Addr().String())
+	} else {
+		queryInventory(blackhole.Addr().String())
+	}
+	io.WriteString(w, "done\n")
+}
+
+// stuckSyscalls parks n goroutines in blocking read(2) calls on a pipe.
+func stuckSyscalls(w http.ResponseWriter, r *http.Request) {
+	n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+	var fds [2]int
+	if err := syscall.Pipe(fds[:]); err != nil {
+		http.Error(w, err.Error(), 500)
+		return
+	}
+	for i := 0; i < n; i++ {
+		go blockingRead(fds[0])
+	}
+	fmt.Fprintf(w, "%d goroutines in read(2)\n", n)
+}
+
+//go:noinline
+func blockingRead(fd int) {
+	buf := make([]byte, 1)
+	syscall.Read(fd, buf)
+}
+
 func metrics(w http.ResponseWriter, r *http.Request) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -216,6 +289,8 @@ func main() {
 		io.WriteString(w, "ok\n")
 	})
 	http.HandleFunc("/metrics", metrics)
+	http.HandleFunc("/downstream", downstream)
+	http.HandleFunc("/syscall", stuckSyscalls)
 	http.HandleFunc("/quit", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "bye\n")
 		go func() { time.Sleep(10 * time.Millisecond); os.Exit(0) }()
