@@ -5,6 +5,11 @@ through ``pprof -symbolize=none``-style pipelines, can hold locations with only
 an address. Given the Go binary they came from, those locations get their
 frames (inlined ones included) from triage.binary; the binary's build info also
 names the main module exactly, which beats inferring it (see origin.py).
+
+Addresses are looked up as they are, without the return-address ``-1``: Go's
+profile writer already stores call-site PCs, and exact lookups reproduce the
+runtime's own frames for every location of Go 1.27 CPU, heap, block and
+goroutine profiles (with ``-1`` some inlined frames come out wrong).
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ def symbolize(profile: Profile, binary_path: str) -> int:
                     )
                 sym = by_mapping[mapping.id]
             lines = []
-            for frame in sym.lookup(loc.address, return_address=True):
+            for frame in sym.lookup(loc.address):
                 key = (frame.func, frame.file)
                 function = functions.get(key)
                 if function is None:

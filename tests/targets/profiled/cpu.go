@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"example.com/shop/profiled/internal/pricing"
 )
 
 // Catalog is the shop's in-memory product list; its methods give the CPU
@@ -60,7 +62,7 @@ func (c *Catalog) handleRequest(i int) int {
 	case 0:
 		return c.search("range")
 	case 1:
-		return priceQuote(27)
+		return pricing.Quote(27)
 	case 2:
 		return c.checksum(i)
 	case 3:
@@ -97,21 +99,6 @@ func (c *Catalog) matches(p Product) bool {
 	}
 	return false
 }
-
-// priceQuote recurses (fib) through an inlinable helper, so the profile has
-// deep self-recursion and Locations with more than one Line.
-//
-//go:noinline
-func priceQuote(n int) int { return fib(n) }
-
-func fib(n int) int {
-	if n < 2 {
-		return weight(n)
-	}
-	return fib(n-1) + fib(n-2)
-}
-
-func weight(n int) int { return n*3 + 1 }
 
 //go:noinline
 func (c *Catalog) checksum(i int) int {
