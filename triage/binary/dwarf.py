@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from triage.binary.frames import SymFrame
+from triage.errors import BadInput
 
 if TYPE_CHECKING:
     from elftools.dwarf.compileunit import CompileUnit
     from elftools.dwarf.die import DIE
     from elftools.dwarf.dwarfinfo import DWARFInfo
     from elftools.dwarf.lineprogram import LineProgram
-    from elftools.elf.elffile import ELFFile
+
+    from triage.binary.elf import ElfImage
 
 Ranges = list[tuple[int, int]]
 
@@ -53,8 +55,8 @@ class _Unit:
 class DwarfIndex:
     """PC -> frames from DWARF line programs and inlined-subroutine DIEs."""
 
-    def __init__(self, elf: ELFFile) -> None:
-        self._elf = elf
+    def __init__(self, image: ElfImage) -> None:
+        self._image = image
         self._info: DWARFInfo | None = None
         self._cu_ranges: list[tuple[int, int, int]] | None = None  # (lo, hi, cu offset)
         self._cu_by_offset: dict[int, CompileUnit] = {}
@@ -62,7 +64,14 @@ class DwarfIndex:
 
     def _dwarf(self) -> DWARFInfo:
         if self._info is None:
-            self._info = self._elf.get_dwarf_info(relocate_dwarf_sections=False)
+            try:
+                self._info = self._image.elf.get_dwarf_info(relocate_dwarf_sections=False)
+            except BadInput:
+                raise
+            except Exception as exc:  # pyelftools raises many types on corrupt DWARF
+                raise BadInput(
+                    f"{self._image.name}: corrupt DWARF ({exc})", "use --table pclntab"
+                ) from None
         return self._info
 
     def _cus(self) -> list[tuple[int, int, int]]:

@@ -68,7 +68,7 @@ class GoBinary:
         """True for a position-independent executable (loaded at a random base)."""
         if self.image.e_type != "ET_DYN":
             return False
-        if "PT_INTERP" in self.image.program_types:
+        if self.image.has_interp:
             return True
         try:
             mode = self.build_info().setting("-buildmode")
@@ -134,7 +134,7 @@ def _build_tables(image: ElfImage) -> _Tables:
     from triage.binary.pclntab import LineTable, UnsupportedPclntab, parse_header
     from triage.binary.symtab import SymtabIndex
 
-    dwarf = DwarfIndex(image.elf) if ".debug_info" in image.sections else None
+    dwarf = DwarfIndex(image) if ".debug_info" in image.sections else None
     table = find_pclntab(image)
     pcln: LineTable | None = None
     if table is None:
@@ -154,7 +154,7 @@ def _build_tables(image: ElfImage) -> _Tables:
             gofunc = layout.gofunc
             inline = None if gofunc is None else (lambda off: image.view_at(gofunc + off))
             pcln = LineTable(table.data, header, layout.text_start, inline)
-    return _Tables(image, pcln, dwarf, SymtabIndex(image.elf))
+    return _Tables(image, pcln, dwarf, SymtabIndex(image))
 
 
 def open_binary(path: str | Path) -> GoBinary:

@@ -36,6 +36,8 @@ FUNC_HEADER = {"<": struct.Struct("<IiiIIIIIIiBBBB"), ">": struct.Struct(">IiiII
 INLINED_CALL_SIZE = 16  # funcID u8, pad [3]byte, nameOff i32, parentPc i32, startLine i32
 NO_FUNCDATA = 0xFFFFFFFF
 MAX_INLINE_DEPTH = 256
+#: walk a pc-value table this many times before decoding it whole and caching it
+DECODE_AFTER = 4
 
 
 class UnsupportedPclntab(BadInput):
@@ -139,6 +141,7 @@ class LineTable:
         self._names: dict[int, str] = {}
         self._files: dict[int, str] = {}
         self._tables: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+        self._hits: dict[tuple[int, int], int] = {}
 
     @property
     def has_inline_tree(self) -> bool:
@@ -224,43 +227,88 @@ class LineTable:
         return name
 
     def pcvalue(self, rec: FuncRecord, table: int, pc: int) -> int:
-        """The value of pc-value table ``table`` at link-time ``pc`` (-1 if absent)."""
+        """The value of pc-value table ``table`` at link-time ``pc`` (-1 if absent).
+
+        A table is walked up to ``pc`` the first few times (most functions of a
+        crash or a random sample are hit once or twice, an inlined frame's parent
+        included) and decoded whole and cached after that (profiles hit the same
+        hot functions over and over).
+        """
         if table == 0:
             return -1
         key = (table, rec.entry)
         decoded = self._tables.get(key)
         if decoded is None:
+            hits = self._hits.get(key, 0)
+            if hits < DECODE_AFTER:
+                self._hits[key] = hits + 1
+                return self._walk(table, rec.entry, pc)
             decoded = self._decode(table, rec.entry, rec.end)
             self._tables[key] = decoded
         ends, values = decoded
         i = bisect_right(ends, pc)
         return values[i] if i < len(ends) else -1
 
-    def _decode(self, table: int, entry: int, end: int) -> tuple[list[int], list[int]]:
-        """Run ``runtime.step`` over a table: value ``values[i]`` holds below ``ends[i]``."""
-        data = self.data
-        p = self.h.pctab_off + table
-        limit = len(data)
+    def _walk(self, table: int, entry: int, target: int) -> int:
+        """``runtime.pcvalue``: step through the table until the range holding ``target``.
+
+        The hot loop of symbolization, written as one pass over the bytes
+        (iterating a memoryview is the fastest byte access CPython has): varints
+        alternate value delta, PC delta. ``target`` lies inside the function, so
+        the walk ends at a range past it or at the terminating zero.
+        """
         quantum = self.h.quantum
         pc, val = entry, -1
+        acc = shift = 0
+        first = is_value = True
+        for byte in self.data[self.h.pctab_off + table :]:
+            if byte & 0x80:
+                acc |= (byte & 0x7F) << shift
+                shift += 7
+                continue
+            acc |= byte << shift
+            if is_value:
+                if acc == 0 and not first:
+                    return -1
+                first = is_value = False
+                val += (acc >> 1) ^ -(acc & 1)  # zigzag
+            else:
+                pc += acc * quantum
+                if target < pc:
+                    return val
+                is_value = True
+            acc = shift = 0
+        return -1
+
+    def _decode(self, table: int, entry: int, end: int) -> tuple[list[int], list[int]]:
+        """Run ``runtime.step`` over a whole table: ``values[i]`` holds below ``ends[i]``."""
+        data = self.data
+        p = self.h.pctab_off + table
+        quantum = self.h.quantum
+        pc, val, first = entry, -1, True
         ends: list[int] = []
         values: list[int] = []
-        first = True
-        while p < limit:
-            try:
-                uv, p = _uvarint(data, p)
-                delta, p = _uvarint(data, p)
-            except IndexError:  # a table running off the end: keep what was decoded
-                break
-            if uv == 0 and not first:
-                break
-            first = False
-            val += -(uv >> 1) - 1 if uv & 1 else uv >> 1
-            pc += delta * quantum
-            ends.append(pc)
-            values.append(val)
-            if pc >= end:
-                break
+        try:
+            while True:
+                uv = data[p]
+                p += 1
+                if uv & 0x80:
+                    uv, p = _uvarint(data, p - 1)
+                if uv == 0 and not first:
+                    break
+                first = False
+                val += (uv >> 1) ^ -(uv & 1)  # zigzag
+                delta = data[p]
+                p += 1
+                if delta & 0x80:
+                    delta, p = _uvarint(data, p - 1)
+                pc += delta * quantum
+                ends.append(pc)
+                values.append(val)
+                if pc >= end:
+                    break
+        except IndexError:  # a table running off the end: keep what was decoded
+            pass
         return ends, values
 
     def _file_line(self, rec: FuncRecord, pc: int) -> tuple[str, int]:

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 from triage.binary.frames import SymFrame
 
 if TYPE_CHECKING:
-    from elftools.elf.elffile import ELFFile
+    from triage.binary.elf import ElfImage
 
 
 class SymtabIndex:
     """PC -> enclosing STT_FUNC symbol name."""
 
-    def __init__(self, elf: ELFFile) -> None:
-        self._elf = elf
+    def __init__(self, image: ElfImage) -> None:
+        self._image = image
         self._starts: list[int] | None = None
         self._syms: list[tuple[int, int, str]] = []
 
@@ -30,7 +30,7 @@ class SymtabIndex:
 
             syms: list[tuple[int, int, str]] = []
             for name in (".symtab", ".dynsym"):
-                sec = self._elf.get_section_by_name(name)
+                sec = self._image.elf.get_section_by_name(name)
                 if not isinstance(sec, SymbolTableSection):
                     continue
                 for sym in sec.iter_symbols():
