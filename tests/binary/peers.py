@@ -143,3 +143,21 @@ def maps_lines(stderr: str) -> list[tuple[int, int, int]]:
             start, end = span.split("-")
             out.append((int(start, 16), int(end, 16), int(offset, 16)))
     return out
+
+
+def patched(tmp_path: Path, source: Path, section: str, offset: int, data: bytes) -> Path:
+    """A copy of ``source`` with ``data`` written at ``offset`` into ``section``.
+
+    The section's file offset is read with pyelftools, not triage.
+    """
+    from elftools.elf.elffile import ELFFile
+
+    with source.open("rb") as fh:
+        sec = ELFFile(fh).get_section_by_name(section)
+        assert sec is not None, section
+        where = int(sec["sh_offset"]) + offset
+    blob = bytearray(source.read_bytes())
+    blob[where : where + len(data)] = data
+    out = tmp_path / f"{source.name}-{section.strip('.')}-{offset}"
+    out.write_bytes(bytes(blob))
+    return out

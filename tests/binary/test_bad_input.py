@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import struct
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.binary import peers
 from tests.support import gotool
 from triage.binary import open_binary
 from triage.cli import main
@@ -95,22 +97,13 @@ def test_bad_addresses(
     assert "not a hex address" in one_line_exit_2(capsys, path, "--pc", "0x1", "--base", "zz")
 
 
-def patched(tmp_path: Path, source: Path, section: str, offset: int, data: bytes) -> Path:
-    """A copy of ``source`` with ``data`` written at ``offset`` into ``section``."""
-    with open_binary(source) as binary:
-        where = binary.image.sections[section].offset + offset
-    blob = bytearray(source.read_bytes())
-    blob[where : where + len(data)] = data
-    out = tmp_path / f"{source.name}-patched"
-    out.write_bytes(bytes(blob))
-    return out
-
-
 def test_unknown_pclntab_version_is_refused(
     tmp_path: Path, binsample: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A Go 1.16-1.17 table (magic 0xfffffffa) is named and refused, build info still reads."""
-    old = patched(tmp_path, binsample("stripped"), ".gopclntab", 0, struct.pack("<I", 0xFFFFFFFA))
+    old = peers.patched(
+        tmp_path, binsample("stripped"), ".gopclntab", 0, struct.pack("<I", 0xFFFFFFFA)
+    )
     line = one_line_exit_2(capsys, str(old), "--pc", "0x401000")
     assert "Go 1.16-1.17" in line and "does not decode" in line
     assert main(["binary", str(old)]) == 0
@@ -123,7 +116,7 @@ def test_unknown_pclntab_falls_back_to_dwarf(
     source = binsample("default")
     good = open_binary(source).symbolizer()
     pc = next(pc for pc in range(0x401000, 0x500000, 97) if good.lookup(pc))
-    old = patched(tmp_path, source, ".gopclntab", 0, struct.pack("<I", 0xFFFFFFF0))
+    old = peers.patched(tmp_path, source, ".gopclntab", 0, struct.pack("<I", 0xFFFFFFF0))
     assert main(["binary", str(old), "--pc", hex(pc)]) == 0
     assert good.lookup(pc)[-1].func in capsys.readouterr().out
 
@@ -131,7 +124,9 @@ def test_unknown_pclntab_falls_back_to_dwarf(
 def test_corrupt_pclntab_header(
     tmp_path: Path, binsample: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bad = patched(tmp_path, binsample("stripped"), ".gopclntab", 8, struct.pack("<Q", 1 << 40))
+    bad = peers.patched(
+        tmp_path, binsample("stripped"), ".gopclntab", 8, struct.pack("<Q", 1 << 40)
+    )
     assert "corrupt .gopclntab" in one_line_exit_2(capsys, str(bad), "--pc", "0x401000")
 
 
@@ -146,3 +141,33 @@ def test_no_traceback_from_a_real_process(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("triage: ")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_damaged_pclntab_never_crashes(
+    seed: int, tmp_path: Path, binsample: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Random damage to the function table: frames or one `triage:` line, never a traceback."""
+    source = binsample("stripped")
+    rng = random.Random(seed)
+    noise = rng.randbytes(4096)
+    offset = rng.randrange(0x48, 0xA0000)  # names, files, pc tables, function table
+    damaged = peers.patched(tmp_path, source, ".gopclntab", offset, noise)
+    pcs = [hex(rng.randrange(0x401000, 0x4A0000)) for _ in range(300)]
+    code = main(["binary", str(damaged), "--json", "--return-addresses", "--pc", *pcs])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "internal error" not in captured.err
+    if code == 0:
+        assert len(json.loads(captured.out)["pcs"]) == len(pcs)
+    else:
+        assert code == 2 and captured.err.count("\n") == 1
+
+
+def test_damaged_dwarf_gives_one_line(
+    tmp_path: Path, binsample: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    noise = random.Random(3).randbytes(256)
+    damaged = peers.patched(tmp_path, binsample("default"), ".debug_info", 0, noise)
+    line = one_line_exit_2(capsys, str(damaged), "--table", "dwarf", "--pc", "0x49f000")
+    assert "DWARF" in line
+    assert main(["binary", str(damaged), "--pc", "0x49f000"]) == 0  # the pclntab still answers

@@ -98,3 +98,36 @@ def test_advisories_key_and_text(
     assert doc["advisories"] == []
     assert main(["binary", path]) == 0
     assert "known runtime bugs: none listed for go1.27.3" in capsys.readouterr().out
+
+
+def with_go_version(tmp_path: Path, source: Path, version: str) -> Path:
+    """A copy whose build info claims another Go release of the same length."""
+    blob = source.read_bytes()
+    at = blob.index(b"\xff Go buildinf:")
+    old = b"go1.27.3"
+    assert blob[at + 33 : at + 33 + len(old)] == old and len(version) == len(old)
+    return peers.patched(tmp_path, source, ".go.buildinfo", 33, version.encode())
+
+
+def test_advisory_shown_for_an_affected_release(
+    tmp_path: Path, binsample: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = with_go_version(tmp_path, binsample("stripped"), "go1.24.2")
+    assert main(["binary", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["go_version"] == "go1.24.2"
+    assert [(a["go_issue"], a["fixed_in"]) for a in doc["advisories"]] == [(73141, "go1.24.3")]
+    assert main(["binary", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "WARNING known runtime bug" in text and "https://go.dev/issue/73141" in text
+
+
+def test_cgo_only_advisory_skipped_for_a_pure_go_build(
+    tmp_path: Path, binsample: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """binsample is built with CGO_ENABLED=0, so the cgo callback bug cannot apply."""
+    path = with_go_version(tmp_path, binsample("stripped"), "go1.22.4")
+    assert main(["binary", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["settings"]["CGO_ENABLED"] == "0"
+    assert doc["advisories"] == []
