@@ -21,7 +21,14 @@ from triage.goroutines.frames import parse_frames
 from triage.goroutines.headers import HEADER_RE, Status, parse_status
 from triage.goroutines.model import Crash, Dump, Stack
 from triage.goroutines.race import parse_race, split_races
-from triage.goroutines.scan import Region, find_regions, trailer_end
+from triage.goroutines.scan import (
+    UNKNOWN,
+    Region,
+    block_offset,
+    find_regions,
+    first_foreign,
+    trailer_end,
+)
 from triage.sources import Buffer
 
 #: lines that start a new dump (a log line before them ended the previous one)
@@ -36,7 +43,6 @@ CRASH_STARTS = (
     "WARNING: DATA RACE",
     "goroutine profile: total ",
 )
-_ARGS_RE = re.compile(r"\([^()\n]*\)\n")
 _SYSTEM_RE = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+")
 #: bytes of goroutine text decoded and normalised at a time (bounds peak memory)
 CHUNK = 4 << 20
@@ -106,9 +112,7 @@ def parse_region(region: Region) -> tuple[list[Dump], int | None]:
         dumps = [_parse_races(_decode(buf, region.start, region.end))]
     else:
         crash = parse_crash_header(_decode(buf, region.start, region.g_start).splitlines())
-        dumps, resume = (
-            _parse_goroutines(region) if region.g_end > region.g_start else ([Dump()], None)
-        )
+        dumps, resume = _parse_goroutines(region) if region.g_end == UNKNOWN else ([Dump()], None)
         first = dumps[0]
         first.crash = crash
         if crash is not None and first.ids:
@@ -126,6 +130,8 @@ def _decode(buf: Buffer, start: int, end: int) -> str:
 
 
 _HeaderFields = tuple[str | None, str | None, str | None, Status, str | None]
+#: (goroutine id, stack, header fields, label text, creator id)
+_Row = tuple[int, Stack, _HeaderFields, str | None, int | None]
 
 
 class _Bulk:
@@ -134,87 +140,99 @@ class _Bulk:
     def __init__(self, source: Buffer, span: tuple[int, int]) -> None:
         self.source = source
         self.span = span
-        self.stacks: dict[str, Stack] = {}
+        self.stacks: dict[tuple[str, ...], Stack] = {}
+        self.by_signature: dict[tuple[object, ...], Stack] = {}
         self.foreign: dict[int, int] = {}
         self.headers: dict[str, _HeaderFields] = {}
-        self.rows: list[tuple[int, Stack, _HeaderFields, int | None]] = []
-        self.trailer: list[str] = []
+        self.rows: list[_Row] = []
         self.bad_headers: list[str] = []
         #: stacks whose block holds log lines and a new crash: the dump ends there
         self.cut_lines: dict[int, str] = {}
 
-    def stack(self, rest: str) -> Stack:
-        stack = self.stacks.get(rest)
-        if stack is None:
-            parsed = parse_frames(rest.split("\n"))
-            stack = Stack(
-                tuple(parsed.frames),
-                parsed.created_by,
-                parsed.elided,
-                tuple(parsed.ancestors),
-                parsed.unavailable,
-            )
-            self.stacks[rest] = stack
+    def stack(self, key: tuple[str, ...], lines: list[str]) -> Stack:
+        """The Stack of a block not seen before (parsed once per distinct key)."""
+        parsed = parse_frames(lines)
+        stack = Stack(
+            tuple(parsed.frames),
+            parsed.created_by,
+            parsed.elided,
+            tuple(parsed.ancestors),
+            parsed.unavailable,
+        )
+        # Blocks whose lines do not alternate (elision, ancestors) get keys of
+        # their own; the same frames still share one Stack.
+        ancestors = tuple((a.goroutine, a.frames, a.created_by) for a in stack.ancestors)
+        shared = self.by_signature.setdefault(
+            (stack.signature, stack.created_by, stack.elided, stack.unavailable, ancestors), stack
+        )
+        if shared is stack:
             if parsed.foreign or parsed.truncated:
                 self.foreign[id(stack)] = len(parsed.foreign) + int(parsed.truncated)
             if any(line.startswith(CRASH_STARTS) for line in parsed.foreign):
                 self.cut_lines[id(stack)] = parsed.foreign[0]
-        return stack
+        self.stacks[key] = shared
+        return shared
 
-    def header(self, head: str, tail: str) -> _HeaderFields | None:
-        fields = self.headers.get(tail)
-        if fields is None:
-            m = HEADER_RE.match(head)
-            if m is None:
-                return None
-            fields = (m.group(2), m.group(3), m.group(4), parse_status(m.group(5)), m.group(6))
-            if fields[0] is None and fields[4] is None:  # per-goroutine text: not cached
-                self.headers[tail] = fields
-        return fields
+    def header(self, head: str) -> _HeaderFields | None:
+        m = HEADER_RE.match(head)
+        if m is None:
+            return None
+        return (m.group(2), m.group(3), m.group(4), parse_status(m.group(5)), m.group(6))
 
-    def run(self, text: str) -> None:
-        """Add every goroutine block of ``text`` (whole blocks only).
+    def run(self, text: str) -> int | None:
+        """Add the goroutine blocks of ``text`` (whole blocks only).
 
-        This loop runs once per goroutine: keep it to slicing and look-ups.
+        Stops at the first block that is not a goroutine and returns its index
+        (the dump ends there), else None. This loop runs once per goroutine:
+        keep it to slicing and look-ups.
+
+        A block's stack is found by its file lines (every second line after the
+        header): argument values only appear on the function lines, so blocks
+        that differ only in arguments share a key without any rewriting. The
+        file lines (path:line +0xoffset) pin the functions down.
         """
-        norm = _ARGS_RE.sub("()\n", text)
-        if " fp=0x" in norm:
-            norm = _SYSTEM_RE.sub("", norm)
+        if " fp=0x" in text:  # system level: per-goroutine addresses on every file line
+            text = _SYSTEM_RE.sub("", text)
         rows = self.rows
-        headers_get = self.headers.get
+        headers = self.headers
         stacks_get = self.stacks.get
-        for block in norm.split("\n\n"):
+        for index, block in enumerate(text.split("\n\n")):
             if block[:10] != "goroutine ":
                 block = block.lstrip("\n")  # noqa: PLW2901 - runs of blank lines
                 if block[:10] != "goroutine ":
-                    self.trailer.extend(block.splitlines())
+                    if block:
+                        return index
                     continue
-            nl = block.find("\n")
-            if nl < 0:
-                head, rest = block, ""
-            else:
-                head, rest = block[:nl], block[nl + 1 :]
+            lines = block.split("\n")
+            head = lines[0]
+            # "goroutine 7 [select, 2 minutes] {k: v}:" is cached on " [select, 2 minutes]"
             sp = head.find(" ", 10)
-            fields = headers_get(head[sp:])
+            br = head.find("]", sp)
+            fields = headers.get(head[sp : br + 1])
             if fields is None:
-                fields = self.header(head, head[sp:]) if sp > 10 else None
+                fields = self.header(head[: br + 1] + ":") if sp > 10 and br > 0 else None
                 if fields is None:
                     self.bad_headers.append(head[:80])
                     continue
+                if fields[0] is None:  # gp= addresses differ per goroutine: not cached
+                    headers[head[sp : br + 1]] = fields
+            labels = head[br + 2 : -1] if head[br + 1 : br + 3] == " {" else None
             creator: int | None = None
-            cut = rest.rfind(" in goroutine ")
-            if cut >= 0:
-                eol = rest.find("\n", cut)
-                if eol < 0:
-                    eol = len(rest)
-                digits = rest[cut + 14 : eol]
-                if digits.isdigit():
-                    creator = int(digits)
-                    rest = rest[:cut] + rest[eol:]
-            stack = stacks_get(rest)
+            if len(lines) > 2:
+                created = lines[-2]
+                if created[:11] != "created by ":  # ancestors follow (tracebackancestors)
+                    created = next((x for x in lines if x[:11] == "created by "), "")
+                cut = created.rfind(" in goroutine ")
+                if cut >= 0:
+                    digits = created[cut + 14 :]
+                    if digits.isdigit():
+                        creator = int(digits)
+            key = tuple(lines[2::2])
+            stack = stacks_get(key)
             if stack is None:
-                stack = self.stack(rest)
-            rows.append((int(head[10:sp]), stack, fields, creator))
+                stack = self.stack(key, lines[1:])
+            rows.append((int(head[10:sp]), stack, fields, labels, creator))
+        return None
 
     def finish(self) -> list[Dump]:
         """Turn the rows into one dump, or several where goroutine ids repeat."""
@@ -236,8 +254,8 @@ class _Bulk:
             dump.ids = ids[a:b]
             dump.stacks = [r[1] for r in part]
             dump.statuses = [r[2][3] for r in part]
-            dump.labels_text = [r[2][4] for r in part]
-            dump.creators = [r[3] for r in part]
+            dump.labels_text = [r[3] for r in part]
+            dump.creators = [r[4] for r in part]
             dump.system = {i: r[2][:3] for i, r in enumerate(part) if r[2][0] is not None}  # type: ignore[misc]
             dumps.append(dump)
         if self.bad_headers:
@@ -249,21 +267,51 @@ class _Bulk:
 
 
 def _parse_goroutines(region: Region) -> tuple[list[Dump], int | None]:
-    buf, pos, end = region.buf, region.g_start, region.g_end
-    bulk = _Bulk(buf, (pos, end))
-    while pos < end:
-        cut = end
-        if end - pos > CHUNK:
-            nxt = buf.find(b"\n\ngoroutine ", pos + CHUNK, end)
-            cut = end if nxt < 0 else nxt + 2
-        bulk.run(_decode(buf, pos, cut))
+    """Bulk-parse the goroutine blocks from ``g_start`` and measure where they end.
+
+    Blocks are decoded a few MiB at a time, cut where a goroutine block starts.
+    The run ends at the first block that is not a goroutine, at the first
+    foreign line of the last goroutine block (log output resuming without a
+    blank line), or at a crash header found inside a block (returned as the
+    offset to resume scanning from).
+    """
+    buf, pos = region.buf, region.g_start
+    size = len(buf)
+    bulk = _Bulk(buf, (pos, size))
+    g_end = size
+    while pos < size:
+        cut = size
+        if size - pos > CHUNK:
+            nxt = buf.find(b"\n\ngoroutine ", pos + CHUNK, pos + 4 * CHUNK)
+            cut = nxt + 2 if nxt >= 0 else min(size, pos + 4 * CHUNK)
+        stopped = bulk.run(_decode(buf, pos, cut))
+        if stopped is not None:
+            g_end = block_offset(buf, pos, stopped)
+            break
         pos = cut
+    region.g_end = region.end = g_end
     resume = _cut_at_crash(bulk, region) if bulk.cut_lines else None
+    if resume is None:
+        _cut_trailing_log(bulk, region)
+        region.end = trailer_end(buf, region.g_end)
+    bulk.span = (region.g_start, region.g_end)
+    region.at_eof = region.g_end >= size > 0 and bytes(buf[size - 1 : size]) != b"\n"
     dumps = bulk.finish()
     _report_damage(bulk, dumps[-1], region.at_eof)
-    if bulk.trailer:
-        dumps[-1].warnings.append(f"skipped {len(bulk.trailer)} lines between goroutines")
     return dumps, resume
+
+
+def _cut_trailing_log(bulk: _Bulk, region: Region) -> None:
+    """Log output right after the last frame (no blank line) ends the dump there."""
+    if not bulk.rows or id(bulk.rows[-1][1]) not in bulk.foreign:
+        return
+    buf = region.buf
+    needle = f"\ngoroutine {bulk.rows[-1][0]} ".encode()
+    head = buf.rfind(needle, max(0, region.g_start - 1), region.g_end) + 1
+    end = first_foreign(buf, head, region.g_end)
+    if head < end < region.g_end:
+        region.g_end = end
+        bulk.foreign.pop(id(bulk.rows[-1][1]))
 
 
 def _cut_at_crash(bulk: _Bulk, region: Region) -> int | None:
@@ -273,16 +321,15 @@ def _cut_at_crash(bulk: _Bulk, region: Region) -> int | None:
         if line is None:
             continue
         head = f"\ngoroutine {row[0]} ".encode()
-        block = region.buf.find(head, region.g_start - 1, region.g_end)
-        at = region.buf.find(
-            b"\n" + line.encode("utf-8", "replace") + b"\n", block + 1, region.g_end
-        )
+        buf = region.buf
+        block = buf.find(head, max(0, region.g_start - 1), region.g_end)
+        at = buf.find(b"\n" + line.encode("utf-8", "replace") + b"\n", block + 1, region.g_end)
         if block < 0 or at < 0:
             return None
         del bulk.rows[index + 1 :]
         bulk.foreign.pop(id(row[1]), None)
         region.g_end = at + 1
-        region.end = trailer_end(region.buf, at + 1)  # keep an "exit status N" line
+        region.end = trailer_end(buf, at + 1)  # keep an "exit status N" line
         return region.end
     return None
 

@@ -64,8 +64,6 @@ GOROUTINE_LINE = re.compile(
 TRAILER_LINE = re.compile(
     rb"[a-z][a-z0-9]{0,7} +0x[0-9a-f]+[ \t\r]*$|exit status \d+|[ \t\r]*$", re.M
 )
-#: a blank line not followed by another goroutine (Go never prints whitespace-only lines)
-_RUN_END = re.compile(rb"\n\n(?!goroutine \d+ (?:gp=|\[))")
 _D1_RUN_END = re.compile(rb"\n\n(?!\d+ @)")
 _TS = rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
 _KNOWN_PREFIXES = (
@@ -77,6 +75,8 @@ _KNOWN_PREFIXES = (
     rb"[\w.-]+ +\| ",
 )
 MAX_PREFIX = 256
+#: Region.g_end/end before the parser has measured the goroutine run
+UNKNOWN = -1
 
 
 @dataclass(slots=True)
@@ -217,11 +217,8 @@ def measure(buf: Buffer, start: int) -> Region | None:
         return None
     if not GOROUTINE_AT.match(buf, g_start):
         return Region(buf, "traceback", start, g_start, g_start, g_start)
-    g_end, clean = _goroutines_end(buf, g_start)
-    end = trailer_end(buf, g_end) if clean else g_end
-    size = len(buf)
-    at_eof = g_end >= size > 0 and bytes(buf[size - 1 : size]) != b"\n"
-    return Region(buf, "traceback", start, g_start, g_end, end, at_eof=at_eof)
+    # Where the goroutines end is measured by the parser's bulk pass.
+    return Region(buf, "traceback", start, g_start, UNKNOWN, UNKNOWN)
 
 
 def _at(buf: Buffer, pos: int, literal: bytes) -> bool:
@@ -252,22 +249,28 @@ def _header_end(buf: Buffer, start: int) -> int | None:
     return pos if saw_text and pos > start else None
 
 
-def _goroutines_end(buf: Buffer, g_start: int) -> tuple[int, bool]:
-    """End of the run of goroutine blocks; False when log text cut it short."""
-    size = len(buf)
-    m = _RUN_END.search(buf, g_start)
-    run_end = m.start() + 1 if m else size
-    last = buf.rfind(b"\n\ngoroutine ", g_start, run_end)
-    last = g_start if last < 0 else last + 2
-    pos = last
-    while pos < run_end:
+def block_offset(buf: Buffer, start: int, index: int) -> int:
+    """Offset of the ``index``-th block (blocks are separated by blank lines) from ``start``."""
+    pos = start
+    for _ in range(index):
+        nxt = buf.find(b"\n\n", pos)
+        if nxt < 0:
+            return len(buf)
+        pos = nxt + 2
+    return pos
+
+
+def first_foreign(buf: Buffer, start: int, end: int) -> int:
+    """Offset of the first line in [start, end) that is not goroutine-block text."""
+    pos = start
+    while pos < end:
         if not GOROUTINE_LINE.match(buf, pos):
-            return pos, False
-        nl = buf.find(b"\n", pos, run_end)
+            return pos
+        nl = buf.find(b"\n", pos, end)
         if nl < 0:
-            break
+            return end
         pos = nl + 1
-    return run_end, True
+    return end
 
 
 def trailer_end(buf: Buffer, pos: int) -> int:
