@@ -71,7 +71,7 @@ def bad_files(profiles: dict[str, Path], server: Any, tmp_path_factory: pytest.T
     [
         ("truncated-gzip", ["truncated gzip"]),
         ("corrupt-gzip", ["gzip"]),
-        ("truncated-raw", ["not a pprof profile"]),
+        ("truncated-raw", ["pprof profile"]),
         ("text", ["is text, not a pprof profile"]),
         ("empty", ["is empty"]),
         ("executable", ["is an executable"]),
@@ -81,6 +81,18 @@ def bad_files(profiles: dict[str, Path], server: Any, tmp_path_factory: pytest.T
 )
 def test_bad_files_exit_2_with_one_line(case: str, words: list[str], bad_files) -> None:
     one_line_error(triage(str(bad_files[case])), 2, str(bad_files[case]), *words)
+
+
+def test_every_truncation_of_a_real_profile_is_bad_input(profiles: dict[str, Path]) -> None:
+    """Cut anywhere, a profile is refused with a line, never decoded into nonsense."""
+    good = profiles["cpu"].read_bytes()
+    raw = gzip.decompress(good)
+    for cut in range(1, len(raw), max(1, len(raw) // 300)):
+        with pytest.raises(BadInput, match=r"pprof profile|corrupt profile"):
+            decode(raw[:cut], "cut")
+    for cut in range(2, len(good), max(1, len(good) // 100)):
+        with pytest.raises(BadInput, match="gzip"):
+            decode(good[:cut], "cut")
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any
 
 from triage.pprof.model import ValueType
 from triage.pprof.tree import ROOT_NAME, CallTree, Frame, FunctionStat, Node, OriginCache
@@ -82,25 +83,6 @@ class KeyedStacks:
         return stack[::-1] if self.leaf_first else stack
 
 
-class _Merged:
-    """A unique function stack's values and its heaviest key stack (for file:line)."""
-
-    __slots__ = ("keys", "neg", "pos", "weight")
-
-    def __init__(self, keys: KeyStack) -> None:
-        self.pos = 0
-        self.neg = 0
-        self.weight = -1
-        self.keys = keys
-
-    def add(self, keys: KeyStack, pos: int, neg: int) -> None:
-        self.pos += pos
-        self.neg += neg
-        if pos + neg > self.weight:
-            self.weight = pos + neg
-            self.keys = keys
-
-
 class _Names:
     """Function names interned as fixed-width big-endian byte strings.
 
@@ -124,23 +106,36 @@ class _Names:
         return self.names[int.from_bytes(stack[at * width : (at + 1) * width], "big")]
 
 
-def _by_function(stacks: KeyedStacks, names: _Names) -> dict[bytes, _Merged]:
-    """Rewrite key stacks as function stacks (bytes), merging those that become equal."""
+def _by_function(stacks: KeyedStacks, names: _Names) -> dict[bytes, list[Any]]:
+    """Rewrite key stacks as function stacks (bytes), merging those that become equal.
+
+    Each entry is ``[pos, neg, heaviest weight, heaviest key stack]``; the key
+    stack of the heaviest contributor gives the nodes their file:line.
+    """
     lookup = names.by_key.__getitem__
     join = b"".join
-    merged: dict[bytes, _Merged] = {}
-    leaf_first = stacks.leaf_first
-    for source, sign in ((stacks.pos, 1), (stacks.neg, -1)):
+    merged: dict[bytes, list[Any]] = {}
+    get = merged.get
+    order = _reverse if stacks.leaf_first else _same
+    for source, side in ((stacks.pos, 0), (stacks.neg, 1)):
         for keys, value in source.items():
-            fstack = join(map(lookup, reversed(keys) if leaf_first else keys))
-            entry = merged.get(fstack)
+            fstack = join(map(lookup, order(keys)))
+            entry = get(fstack)
             if entry is None:
-                entry = merged[fstack] = _Merged(keys)
-            if sign > 0:
-                entry.add(keys, value, 0)
-            else:
-                entry.add(keys, 0, value)
+                entry = merged[fstack] = [0, 0, value, keys]
+            elif value > entry[2]:
+                entry[2] = value
+                entry[3] = keys
+            entry[side] += value
     return merged
+
+
+def _reverse(keys: KeyStack) -> KeyStack:
+    return keys[::-1]
+
+
+def _same(keys: KeyStack) -> KeyStack:
+    return keys
 
 
 def _common_prefix(a: bytes, b: bytes, width: int) -> int:
@@ -201,14 +196,14 @@ class _Grower:
         path, outer, on_path, origins = self.path, self.outer, self.on_path, self.origins
         prev = b""
         for fstack in sorted(merged):
-            entry = merged[fstack]
+            pos, neg, _, keys = merged[fstack]
             depth = _common_prefix(prev, fstack, width)
             if depth + 1 < len(path):
                 self.close(depth + 1)
             node = path[depth]
             length = len(fstack) // width
             if depth < length:
-                frames = tuple(chain.from_iterable(map(expand, root_first(entry.keys))))
+                frames = tuple(chain.from_iterable(map(expand, root_first(keys))))
                 for at in range(depth, length):
                     frame = frames[at]
                     name = frame.name
@@ -219,10 +214,11 @@ class _Grower:
                     path.append(child)
                     outer.append(not seen)
                     node = child
-            node.self_value += entry.pos - entry.neg
-            node.self_base += entry.neg
-            node.total += entry.pos - entry.neg
-            node.total_base += entry.neg
+            node.self_value += pos - neg
+            node.total += pos - neg
+            if neg:
+                node.self_base += neg
+                node.total_base += neg
             prev = fstack
         self.close(1)
         self.root.total = sum(n.total for n in self.root.children.values())

@@ -36,14 +36,12 @@ def decode(data: Buffer, name: str = "profile", *, max_bytes: int = MAX_PROFILE_
 
 def _decode(data: Buffer, name: str, max_bytes: int) -> Profile:
     raw = inflate(data, name, max_bytes=max_bytes)
-    shell = _parse_shell(raw, name, data)
-    strings = list(shell.string_table)
-    if not strings or strings[0] != "":
-        raise BadInput(f"{name}: not a pprof profile (no string table)", _HINT)
+    shell = _parse_shell(raw)
+    strings = list(shell.string_table) if shell is not None else []
+    if shell is None or not strings or strings[0] != "" or not shell.sample_type:
+        raise _not_a_profile(raw, name, data)
     text = _Strings(strings, name)
     sample_types = [ValueType(text[vt.type], text[vt.unit]) for vt in shell.sample_type]
-    if not sample_types:
-        raise BadInput(f"{name}: not a pprof profile (no sample types)", _HINT)
     raw_samples: list[bytes] = list(shell.sample)
     stacks, values, used = _columns(raw_samples, len(sample_types), name)
     mappings = {m.id: _mapping(m, text) for m in shell.mapping}
@@ -118,24 +116,33 @@ def _too_large(name: str, max_bytes: int) -> BadInput:
     )
 
 
-def _parse_shell(raw: bytes, name: str, original: Buffer) -> Any:
-    kind = sniff(raw)
-    if kind in ("html", "text", "empty", "elf"):
-        what = {
-            "html": "is an HTML page",
-            "text": "is text",
-            "empty": "is empty",
-            "elf": "is an executable",
-        }[kind]
-        if kind == "text" and raw.lstrip().startswith(b"goroutine "):
-            what = "is a goroutine dump in text (try `triage analyze`)"
-        raise BadInput(f"{name}: {what}, not a pprof profile", _HINT)
+def _parse_shell(raw: bytes) -> Any:
+    """The parsed shell message, or None when the bytes are not valid protobuf."""
     try:
         return message_class("ProfileShell").FromString(raw)
     except protobuf_module("google.protobuf.message").DecodeError:
-        gz = bytes(original[:2]) == b"\x1f\x8b"
-        what = "gzip data that holds no pprof profile" if gz else "not a pprof profile"
-        raise BadInput(f"{name}: {what} (protobuf decoding failed)", _HINT) from None
+        return None
+
+
+def _not_a_profile(raw: bytes, name: str, original: Buffer) -> BadInput:
+    """Say what the bytes look like (text, HTML, ...) since they are no profile.
+
+    Only asked after parsing failed: a small raw profile can look like text.
+    """
+    kind = sniff(raw)
+    looks = {"html": "an HTML page", "text": "text", "empty": "empty", "elf": "an executable"}
+    phrase = looks.get(kind)
+    if kind == "text" and raw.lstrip().startswith(b"goroutine "):
+        phrase = "a goroutine dump in text (try `triage analyze`)"
+    gz = bytes(original[:2]) == b"\x1f\x8b"
+    if phrase is None:
+        what = "is not a pprof profile (protobuf decoding failed)"
+        if gz:
+            what = "is gzip data that holds no pprof profile (protobuf decoding failed)"
+    else:
+        what = f"is gzip data holding {phrase}" if gz else f"is {phrase}"
+        what += ", not a pprof profile"
+    return BadInput(f"{name}: {what}", _HINT)
 
 
 class _Strings:

@@ -74,10 +74,13 @@ func branch(d, path int) {
 	routeD(d-1, path)
 }
 
+// leafAlloc allocates from two sites, doubling the distinct stacks.
+//
 //go:noinline
 func leafAlloc(path int) {
-	b := make([]byte, 16+path%512)
+	small := make([]byte, 16+path%512)
+	large := make([]byte, 600+path%1024)
 	if path%8 == 0 {
-		retained = append(retained, b)
+		retained = append(retained, small, large)
 	}
 }
