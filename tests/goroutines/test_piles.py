@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
-from tests.support.targets import Service, crash, leaky, wait_until
+from tests.support.targets import Service, crash, hang_requests, leaky, wait_until
 from triage.goroutines import analyze
 from triage.goroutines.diagnose import Thresholds
 from triage.goroutines.grouping import group_dump
@@ -21,20 +18,6 @@ from triage.goroutines.parser import parse
 def service() -> Iterator[Service]:
     with leaky() as svc:
         yield svc
-
-
-def _fire(svc: Service, path: str, n: int) -> None:
-    """Send n requests that hang; give up on them quickly (the handlers stay blocked)."""
-
-    def one() -> None:
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(svc.url + path, timeout=0.3)
-
-    threads = [threading.Thread(target=one) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
 
 
 def _dump(svc: Service) -> str:
@@ -108,14 +91,18 @@ def test_lock_contention_names_the_holder() -> None:
 
 
 def test_network_io_inside_handlers(service: Service) -> None:
-    _fire(service, "/downstream?mode=read", 60)
-    _fire(service, "/downstream?mode=http", 60)
+    hang_requests(service.url + "/downstream?mode=read", 60)
+    hang_requests(service.url + "/downstream?mode=http", 60)
     wait_until(lambda: _dump(service).count("main.queryInventory") >= 60)
     item = analyze(_dump(service)).dumps[0]
     net = [f for f in item.findings if f.rule == "network-io"]
     summaries = " | ".join(f.summary for f in net)
     assert "in network I/O inside HTTP handlers at main.queryInventory" in summaries
     assert "waiting on responses to outbound HTTP calls at main.callPricing" in summaries
+    conns = next(f for f in item.findings if f.rule == "http-connections")
+    assert conns.summary.startswith("60 open outbound HTTP connections")
+    # the outbound calls are not reported a second time as a "leak"
+    assert not any(f.rule == "goroutine-leak" and "callPricing" in f.summary for f in item.findings)
 
 
 def test_goroutines_stuck_in_syscalls(service: Service) -> None:

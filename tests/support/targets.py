@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,6 +96,23 @@ def leaky(*args: str, env: dict[str, str] | None = None) -> Iterator[Service]:
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def hang_requests(url: str, n: int) -> None:
+    """Send ``n`` concurrent requests that hang and give up on them after 0.3 s.
+
+    The service's handlers stay blocked, as they do behind impatient clients.
+    """
+
+    def one() -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(url, timeout=0.3)
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def wait_until(predicate: object, timeout: float = 10.0) -> None:

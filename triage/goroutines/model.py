@@ -8,11 +8,14 @@ frames. Argument values are per goroutine and read lazily from the source text.
 from __future__ import annotations
 
 import mmap
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from triage.goroutines.headers import Status, parse_labels
 from triage.goroutines.origin import Origin, classify, split_func
+
+_GOWRAP = re.compile(r"\.gowrap\d+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,15 @@ class Stack:
     def signature(self) -> tuple[tuple[str, str, int], ...]:
         """(function, file, line) for every frame: the grouping key."""
         return tuple((f.func, f.file, f.line) for f in self.frames)
+
+    @cached_property
+    def entry(self) -> Frame | None:
+        """The goroutine's own function: the outermost frame, leaving out
+        ``runtime.goexit`` and the ``.gowrapN`` wrappers of ``go f(x)`` statements."""
+        for frame in reversed(self.frames):
+            if frame.func != "runtime.goexit" and not _GOWRAP.search(frame.func):
+                return frame
+        return None
 
     @cached_property
     def loose_signature(self) -> tuple[str, ...]:

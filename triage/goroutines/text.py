@@ -105,7 +105,8 @@ def render_group(group: Group, *, paint: Painter, frames: int) -> list[str]:
     stack = list(group.frames)
     skipped = _leading_internal(stack) if frames > 0 else 0
     if skipped:
-        lines.append(paint(f"        ... {skipped} runtime/standard library frames ...", "dim"))
+        noun = "frame" if skipped == 1 else "frames"
+        lines.append(paint(f"        ... {skipped} runtime/standard library {noun} ...", "dim"))
         stack = stack[skipped:]
     shown = stack if frames <= 0 else stack[:frames]
     for frame in shown:

@@ -29,6 +29,18 @@ LOCK_FUNCS = (
     "internal/sync.(*Mutex).lockSlow",
 )
 GC_STATES = ("GC assist marking", "GC assist wait", "wait for GC cycle")
+#: one pair per open outbound HTTP connection of a net/http Transport
+TRANSPORT_LOOPS = ("net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop")
+OUTBOUND_CALL = "net/http.(*persistConn).roundTrip"
+
+
+def _covered_elsewhere(group: Group) -> bool:
+    """Piles the network and HTTP-connection rules explain better than "leak"."""
+    entry = group.stack.entry
+    in_loop = entry is not None and entry.func in TRANSPORT_LOOPS
+    return in_loop or any(f.func == OUTBOUND_CALL for f in group.frames)
+
+
 _HOLDER_CANDIDATES = 40
 
 
@@ -64,6 +76,8 @@ def leak_rule(ctx: Context) -> Iterator[Finding]:
     t = ctx.thresholds
     for group in ctx.groups:
         if (group.state not in BLOCKING_STATES and not group.leaked) or _is_system(group):
+            continue
+        if _covered_elsewhere(group) and not group.leaked:
             continue
         proven = group.leaked > 0
         big = group.count >= t.leak_goroutines
@@ -197,6 +211,31 @@ def network_rule(ctx: Context) -> Iterator[Finding]:
             goroutines=group.count,
             next_step=step,
         )
+
+
+@rule("http-connections")
+def http_connections_rule(ctx: Context) -> Iterator[Finding]:
+    """Many open outbound HTTP connections: each keeps a readLoop and a writeLoop goroutine."""
+    per_loop: dict[str, int] = {}
+    groups: list[int] = []
+    for group in ctx.groups:
+        entry = group.stack.entry
+        if entry is not None and entry.func in TRANSPORT_LOOPS:
+            per_loop[entry.func] = per_loop.get(entry.func, 0) + group.count
+            groups.append(group.id)
+    connections = max(per_loop.values(), default=0)
+    if connections < ctx.thresholds.leak_goroutines:
+        return
+    yield Finding(
+        rule="http-connections",
+        severity="warning",
+        summary=f"{connections} open outbound HTTP connections (net/http.Transport readLoop "
+        "and writeLoop goroutines)",
+        groups=groups,
+        goroutines=sum(per_loop.values()),
+        next_step="close every response body, reuse one http.Client, and set "
+        "Transport.MaxConnsPerHost / IdleConnTimeout",
+    )
 
 
 @rule("stuck-syscall")
