@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
@@ -35,6 +36,39 @@ def binsample() -> Callable[[str], Path]:
         return built[variant]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def cross() -> Callable[[str], Path]:
+    """``cross(goarch)`` -> binsample built for another architecture (GOARCH=arm64, 386)."""
+    built: dict[str, Path] = {}
+
+    def get(arch: str) -> Path:
+        if arch not in built:
+            built[arch] = _cross_build(arch)
+        return built[arch]
+
+    return get
+
+
+def _cross_build(arch: str) -> Path:
+    h = hashlib.sha256(arch.encode())
+    for path in sorted((gotool.TARGETS / "binsample").glob("*.go")):
+        h.update(path.read_bytes())
+    out = gotool.CACHE / "bin" / f"bin-{arch}-{h.hexdigest()[:16]}"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
+        env = dict(gotool.go_env(), GOARCH=arch)
+        subprocess.run(
+            [str(gotool.go_binary()), "build", "-o", str(tmp), "./binsample"],
+            cwd=gotool.TARGETS,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        os.replace(tmp, out)
+    return out
 
 
 APP = """package main

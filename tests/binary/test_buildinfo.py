@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 from collections.abc import Callable
 from pathlib import Path
 
@@ -117,3 +118,67 @@ def test_parse_modinfo_quoting_and_replacements() -> None:
     assert info.setting("weird key") == "raw value"
     assert info.setting("DefaultGODEBUG") == "panicnil=1"
     assert info.settings[0].raw_value == '"-X \\"main.v=a b\\" -s"'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arch", ["arm64", "386"])
+def test_other_architectures(
+    arch: str, cross: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    binary = cross(arch)
+    want = peers.version_m(binary)
+    doc = run_json(capsys, str(binary))
+    assert doc["go_version"] == want.go_version
+    assert doc["settings"] == want.settings
+    assert doc["build_id"] == peers.buildid(binary)
+
+
+def _uvarint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        b = data[pos]
+        pos += 1
+        value |= (b & 0x7F) << shift
+        if b < 0x80:
+            return value, pos
+        shift += 7
+
+
+def test_pre_go118_pointer_form(
+    tmp_path: Path, binsample: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before Go 1.18 the header pointed at two Go strings; rewrite a copy that way.
+
+    `go version -m` still reads that form, so it stays the judge.
+    """
+    from elftools.elf.elffile import ELFFile
+
+    source = binsample("stripped")
+    blob = bytearray(source.read_bytes())
+    with source.open("rb") as fh:
+        elf = ELFFile(fh)
+        info, data = elf.get_section_by_name(".go.buildinfo"), elf.get_section_by_name(".noptrdata")
+        assert info is not None and data is not None
+        info_off, data_off, data_addr = info["sh_offset"], data["sh_offset"], data["sh_addr"]
+    n, pos = _uvarint(blob, info_off + 32)
+    version = bytes(blob[pos : pos + n])
+    n, pos = _uvarint(blob, pos + n)
+    modinfo = bytes(blob[pos : pos + n])
+    # strings, then two (pointer, length) string headers, at the start of .noptrdata
+    strings = version + modinfo
+    headers_at = (len(strings) + 7) & ~7
+    headers = struct.pack("<QQQQ", data_addr, len(version), data_addr + len(version), len(modinfo))
+    blob[data_off : data_off + len(strings)] = strings
+    blob[data_off + headers_at : data_off + headers_at + 32] = headers
+    header = b"\xff Go buildinf:" + bytes([8, 0])
+    header += struct.pack("<QQ", data_addr + headers_at, data_addr + headers_at + 16)
+    blob[info_off : info_off + 32] = header
+    old = tmp_path / "pointer-form"
+    old.write_bytes(bytes(blob))
+
+    want = peers.version_m(old)
+    doc = run_json(capsys, str(old))
+    assert doc["go_version"] == want.go_version == version.decode()
+    assert doc["main"] == want.main
+    assert doc["settings"] == want.settings
+    assert doc["settings"]["-ldflags"] == '"-s -w"'

@@ -198,12 +198,14 @@ class LineTable:
         return value
 
     def _cstring(self, off: int) -> str:
-        end = off
-        data = self.data
-        limit = len(data)
-        while end < limit and data[end] != 0:
-            end += 1
-        return bytes(data[off:end]).decode("utf-8", "replace")
+        """The NUL-terminated string at ``off`` (names are short; long ones are read on)."""
+        size = 256
+        while True:
+            chunk = bytes(self.data[off : off + size])
+            end = chunk.find(0)
+            if end >= 0 or off + size >= len(self.data):
+                return chunk[: end if end >= 0 else None].decode("utf-8", "replace")
+            size *= 4
 
     def func_name(self, name_off: int) -> str:
         """The function name at ``name_off`` in ``funcnametab``."""

@@ -34,7 +34,8 @@ class SymtabIndex:
                 if not isinstance(sec, SymbolTableSection):
                     continue
                 for sym in sec.iter_symbols():
-                    if sym["st_info"]["type"] == "STT_FUNC" and sym["st_value"]:
+                    # sized functions only: zero-size markers (runtime.etext) are not code
+                    if sym["st_info"]["type"] == "STT_FUNC" and sym["st_value"] and sym["st_size"]:
                         syms.append((int(sym["st_value"]), int(sym["st_size"]), sym.name))
                 if syms:
                     break
@@ -50,6 +51,6 @@ class SymtabIndex:
         if i < 0:
             return []
         start, size, name = self._syms[i]
-        if pc < start + max(size, 1):
+        if pc < start + size:
             return [SymFrame(name, "", 0)]
         return []
