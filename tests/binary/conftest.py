@@ -45,25 +45,33 @@ def cross() -> Callable[[str], Path]:
 
     def get(arch: str) -> Path:
         if arch not in built:
-            built[arch] = _cross_build(arch)
+            built[arch] = build_with_env("binsample", f"bin-{arch}", GOARCH=arch)
         return built[arch]
 
     return get
 
 
-def _cross_build(arch: str) -> Path:
-    h = hashlib.sha256(arch.encode())
-    for path in sorted((gotool.TARGETS / "binsample").glob("*.go")):
+@pytest.fixture(scope="session")
+def cgosample() -> Path:
+    """binsample/cgosample built with CGO_ENABLED=1 (external linking, C code inside)."""
+    if not gotool.have_cc():
+        pytest.skip("no C compiler for cgo")
+    return build_with_env("binsample/cgosample", "cgosample", CGO_ENABLED="1")
+
+
+def build_with_env(target: str, label: str, **env: str) -> Path:
+    """Build ``tests/targets/<target>`` with extra environment; cached like gotool.build."""
+    h = hashlib.sha256(repr(sorted(env.items())).encode())
+    for path in sorted((gotool.TARGETS / target).glob("*.go")):
         h.update(path.read_bytes())
-    out = gotool.CACHE / "bin" / f"bin-{arch}-{h.hexdigest()[:16]}"
+    out = gotool.CACHE / "bin" / f"{label}-{h.hexdigest()[:16]}"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
-        env = dict(gotool.go_env(), GOARCH=arch)
         subprocess.run(
-            [str(gotool.go_binary()), "build", "-o", str(tmp), "./binsample"],
+            [str(gotool.go_binary()), "build", "-o", str(tmp), f"./{target}"],
             cwd=gotool.TARGETS,
-            env=env,
+            env=dict(gotool.go_env(), **env),
             check=True,
             capture_output=True,
         )

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triage.binary.buildinfo import BuildInfo, read_build_info
 from triage.binary.elf import ElfImage
 from triage.binary.symbolizer import Symbolizer, _Tables
+
+if TYPE_CHECKING:
+    from triage.binary.pclntab import LineTable
 from triage.errors import BadInput
 
 DWARF_SECTIONS = (".debug_info", ".zdebug_info")
@@ -151,10 +156,25 @@ def _build_tables(image: ElfImage) -> _Tables:
                 raise
         else:
             layout = locate(image, table, header)
-            gofunc = layout.gofunc
-            inline = None if gofunc is None else (lambda off: image.view_at(gofunc + off))
-            pcln = LineTable(table.data, header, layout.text_start, inline)
+            pcln = LineTable(table.data, header, layout.text_start)
+            _find_inline_base(image, pcln, layout.gofunc_candidates)
     return _Tables(image, pcln, dwarf, SymtabIndex(image))
+
+
+def _find_inline_base(image: ElfImage, pcln: LineTable, candidates: tuple[int, ...]) -> None:
+    """Give the line table its inline trees: module-data candidates, then ``go:func.*``."""
+    from triage.binary.layout import symtab_bases
+
+    def reader(base: int) -> Callable[[int], memoryview | None]:
+        return lambda off: image.view_at(base + off)
+
+    for base in candidates:
+        if pcln.use_inline_base(reader(base)):
+            return
+    if ".symtab" in image.sections:
+        _, base_sym = symtab_bases(image)
+        if base_sym is not None and base_sym not in candidates:
+            pcln.use_inline_base(reader(base_sym))
 
 
 def open_binary(path: str | Path) -> GoBinary:

@@ -25,6 +25,9 @@ TEXT_WORD = 22
 #: ``gofunc`` follows ``rodata``, which comes after ``end, gcdata, gcbss``
 #: (words 34-36) and a version-dependent run of type fields
 FIRST_WORD_AFTER_GCBSS = 37
+SHF_WRITE = 0x1
+SHF_ALLOC = 0x2
+SHF_EXECINSTR = 0x4
 LAST_SEARCHED_WORD = 60
 
 
@@ -38,10 +41,16 @@ class Pclntab:
 
 @dataclass(frozen=True)
 class RuntimeLayout:
-    """The two bases the pclntab offsets are relative to, and where they came from."""
+    """The text base, candidate ``gofunc`` bases, and where they came from.
+
+    ``gofunc`` sits in module data after ``rodata``, but the fields before it
+    changed between releases, so every word that follows a read-only data
+    address is a candidate; the line table keeps the one whose inline trees
+    make sense (:meth:`LineTable.use_inline_base`).
+    """
 
     text_start: int
-    gofunc: int | None
+    gofunc_candidates: tuple[int, ...]
     source: str  # "moduledata", "symtab" or "sections"
 
 
@@ -76,18 +85,15 @@ def _search_header(view: memoryview, ptr_size: int) -> int:
 
 
 def locate(image: ElfImage, table: Pclntab, header: PclnHeader) -> RuntimeLayout:
-    """Find ``text`` and ``gofunc`` from module data, else ``.symtab``, else sections."""
+    """Find ``text`` (and ``gofunc`` candidates) from module data, else ``.symtab``."""
     words = _moduledata_words(image, table, header)
-    if words is not None:
-        text = words[TEXT_WORD]
-        gofunc = _gofunc_from_words(image, words)
-        if _is_code(image, text):
-            return RuntimeLayout(text, gofunc, "moduledata")
-    text_sym, gofunc_sym = _from_symtab(image)
+    if words is not None and _is_code(image, words[TEXT_WORD]):
+        return RuntimeLayout(words[TEXT_WORD], _gofunc_candidates(image, words), "moduledata")
+    text_sym, gofunc_sym = symtab_bases(image)
     if text_sym is not None:
-        return RuntimeLayout(text_sym, gofunc_sym, "symtab")
+        return RuntimeLayout(text_sym, (gofunc_sym,) if gofunc_sym else (), "symtab")
     text_sec = image.sections.get(".text")
-    return RuntimeLayout(text_sec.addr if text_sec else 0, None, "sections")
+    return RuntimeLayout(text_sec.addr if text_sec else 0, (), "sections")
 
 
 def _is_code(image: ElfImage, addr: int) -> bool:
@@ -115,19 +121,23 @@ def _moduledata_words(image: ElfImage, table: Pclntab, header: PclnHeader) -> li
     return None
 
 
-def _gofunc_from_words(image: ElfImage, words: list[int]) -> int | None:
-    """``gofunc`` is the word after ``rodata``, the one equal to ``.rodata``'s address."""
-    rodata = image.sections.get(".rodata")
-    if rodata is None:
-        return None
+def _gofunc_candidates(image: ElfImage, words: list[int]) -> tuple[int, ...]:
+    """Each word that follows an address inside a read-only data section."""
+    readonly = [
+        sec
+        for sec in image.sections.values()
+        if sec.flags & SHF_ALLOC and not sec.flags & (SHF_WRITE | SHF_EXECINSTR) and not sec.nobits
+    ]
+    out: list[int] = []
     for i in range(FIRST_WORD_AFTER_GCBSS, LAST_SEARCHED_WORD):
-        if words[i] == rodata.addr:
-            candidate = words[i + 1]
-            return candidate if image.view_at(candidate) is not None else None
-    return None
+        after = words[i + 1]
+        inside = any(sec.contains(words[i]) for sec in readonly)
+        if inside and after not in out and image.view_at(after) is not None:
+            out.append(after)
+    return tuple(out)
 
 
-def _from_symtab(image: ElfImage) -> tuple[int | None, int | None]:
+def symtab_bases(image: ElfImage) -> tuple[int | None, int | None]:
     """``runtime.text`` and ``go:func.*`` (``go.func.*`` before Go 1.20) from ``.symtab``."""
     from elftools.elf.sections import SymbolTableSection
 

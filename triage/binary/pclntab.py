@@ -127,12 +127,11 @@ class LineTable:
         data: memoryview,
         header: PclnHeader,
         text_start: int,
-        inline_data: Callable[[int], memoryview | None] | None = None,
     ) -> None:
         self.data = data
         self.h = header
         self.text_start = text_start
-        self._inline_data = inline_data
+        self._inline_data: Callable[[int], memoryview | None] | None = None
         n = header.nfunc
         ftab = struct.unpack_from(f"{header.order}{2 * n + 2}I", data, header.pcln_off)
         self._entries: list[int] = list(ftab[0::2])  # nfunc entries + the end sentinel
@@ -142,6 +141,44 @@ class LineTable:
         self._files: dict[int, str] = {}
         self._tables: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
         self._hits: dict[tuple[int, int], int] = {}
+
+    def use_inline_base(self, inline_data: Callable[[int], memoryview | None]) -> bool:
+        """Adopt ``inline_data`` (gofunc offset -> bytes) if the inline trees it gives are sane.
+
+        Samples functions across the table: each first ``inlinedCall`` must
+        have zero padding, a name inside ``funcnametab`` and a parent PC inside
+        its function. With no inlining anywhere there is nothing to check.
+        """
+        try:
+            checked = self._count_sane_trees(inline_data)
+        except (struct.error, IndexError):  # a damaged function table
+            return False
+        if checked:
+            self._inline_data = inline_data
+        return checked > 0
+
+    def _count_sane_trees(self, inline_data: Callable[[int], memoryview | None]) -> int:
+        """How many sampled inline trees look right (0 as soon as one does not)."""
+        names_size = self.h.cu_off - self.h.funcname_off
+        checked = 0
+        for i in range(0, self.h.nfunc, max(1, self.h.nfunc // 256)):
+            rec = self._func_record(i)
+            if rec.inl_tree_off == NO_FUNCDATA:
+                continue
+            tree = inline_data(rec.inl_tree_off)
+            if tree is None or len(tree) < INLINED_CALL_SIZE:
+                return 0
+            _id, p1, p2, p3, name_off, parent_pc, start = struct.unpack_from(
+                self.h.order + "BBBBiii", tree, 0
+            )
+            if p1 or p2 or p3 or not 0 <= name_off < names_size or start < 0:
+                return 0
+            if not 0 <= parent_pc < rec.end - rec.entry:
+                return 0
+            checked += 1
+            if checked >= 32:
+                break
+        return checked
 
     @property
     def has_inline_tree(self) -> bool:
