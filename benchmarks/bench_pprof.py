@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m benchmarks.bench_pprof                 # make the profile, 5 rounds
-    python -m benchmarks.bench_pprof --rounds 3 --profile big.pb.gz   # reuse a file
+    python benchmarks/bench_pprof.py                 # make the profile, 5 rounds
+    python benchmarks/bench_pprof.py --rounds 3 --profile big.pb.gz   # reuse a file
 
 The profile comes from tests/targets/profiled: with every allocation sampled
 (``-memrate=1``), ``/load?kind=wide&depth=9`` allocates at the end of 4^9 call
@@ -80,7 +80,7 @@ def make_profile(out: Path, depth: int) -> Path:
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True, cwd=REPO)
     return time.perf_counter() - start, proc.stdout
 
 

@@ -219,9 +219,18 @@ def tree_from_stacks(
 ) -> CallTree:
     """Merge ``(frames root->leaf, value)`` pairs into a call tree.
 
-    Any source of stacks works: a goroutine dump's groups give
-    ``(group frames reversed, goroutine count)``; the sample type then defaults
-    to ``goroutine/count``.
+    Any source of stacks works. A goroutine dump's groups (triage.goroutines;
+    traceback frames are innermost first) become a flame graph weighted by
+    goroutine count, with the wait state as the leaf, like this::
+
+        pairs = (
+            ([Frame(f.func, f.file, f.line) for f in reversed(g.stack.frames)]
+             + [Frame(f"[{state}]")], count)
+            for g in groups for state, count in g.states.items()
+        )
+        tree = tree_from_stacks(pairs)   # sample type goroutine/count
+
+    Values may be negative (a diff of two dumps).
     """
     from triage.pprof.build import KeyedStacks, build
 
