@@ -9,13 +9,12 @@ service's; the fix is to rebuild with the fixed release.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 Version = tuple[int, int, int, int]  # major, minor, patch, 1 for a release / 0 for rc/beta
 
 
-@dataclass(frozen=True)
-class RuntimeAdvisory:
+class RuntimeAdvisory(NamedTuple):
     """One known runtime bug that applies to a binary's Go version."""
 
     go_version: str
@@ -35,8 +34,7 @@ class RuntimeAdvisory:
         }
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):
     go_issue: int
     introduced: str  # first affected release
     fixed_in: str  # first release of the same line with the fix

@@ -11,7 +11,7 @@ framed by two 16-byte sentinels. Layout read from the Go source,
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from triage.binary.elf import PF_W, ElfImage
 from triage.binary.goquote import quoted_prefix, unquote
@@ -24,8 +24,7 @@ FLAG_BIG_ENDIAN = 0x1
 FLAG_INLINE = 0x2
 
 
-@dataclass(frozen=True)
-class Module:
+class Module(NamedTuple):
     """A module line (``mod``/``dep``), with its ``=>`` replacement if any."""
 
     path: str
@@ -44,8 +43,7 @@ class Module:
         }
 
 
-@dataclass(frozen=True)
-class BuildSetting:
+class BuildSetting(NamedTuple):
     """A ``build`` line: ``raw_*`` exactly as printed, ``key``/``value`` unquoted."""
 
     key: str
@@ -54,15 +52,14 @@ class BuildSetting:
     raw_value: str
 
 
-@dataclass(frozen=True)
-class BuildInfo:
+class BuildInfo(NamedTuple):
     """What ``go version -m`` prints about a binary."""
 
     go_version: str
     path: str = ""
     main: Module | None = None
     deps: tuple[Module, ...] = ()
-    settings: tuple[BuildSetting, ...] = field(default_factory=tuple)
+    settings: tuple[BuildSetting, ...] = ()
 
     def setting(self, key: str) -> str | None:
         """The unquoted value of build setting ``key`` (e.g. ``vcs.revision``), or None."""

@@ -11,8 +11,7 @@ cgo) and for binaries whose pclntab layout triage does not decode.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from triage.binary.frames import SymFrame
 from triage.errors import BadInput
@@ -28,23 +27,24 @@ if TYPE_CHECKING:
 Ranges = list[tuple[int, int]]
 
 
-@dataclass
 class Scope:
     """A concrete subprogram or an inlined call inside one, with its PC ranges."""
 
-    name: str
-    ranges: Ranges
-    call_file: str = ""
-    call_line: int = 0
-    children: list[Scope] = field(default_factory=list)
+    __slots__ = ("call_file", "call_line", "children", "name", "ranges")
+
+    def __init__(self, name: str, ranges: Ranges, call_file: str = "", call_line: int = 0) -> None:
+        self.name = name
+        self.ranges = ranges
+        self.call_file = call_file
+        self.call_line = call_line
+        self.children: list[Scope] = []
 
     def contains(self, pc: int) -> bool:
         """True when ``pc`` lies in one of this scope's ranges."""
         return any(lo <= pc < hi for lo, hi in self.ranges)
 
 
-@dataclass
-class _Unit:
+class _Unit(NamedTuple):
     """What one CU yields once decoded: line rows and the scope tree."""
 
     addrs: list[int]

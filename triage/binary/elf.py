@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import mmap
-from pathlib import Path
+import os
 from typing import IO, TYPE_CHECKING, cast
 
 from triage.binary.elfheaders import HINT, Section, Segment, read_headers
@@ -31,10 +31,10 @@ PAGE = 0x1000
 class ElfImage:
     """An opened ELF file: section and segment tables plus zero-copy reads."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.name = str(path)
-        self._file, self.data = _open(path)
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self.name = self.path
+        self._file, self.data = _open(self.path)
         try:
             if self.data[:4] != b"\x7fELF":
                 raise BadInput(
@@ -121,11 +121,10 @@ class ElfImage:
         return None
 
 
-def _open(path: Path) -> tuple[IO[bytes], mmap.mmap | bytes]:
-    """Open and map ``path``; say in one line why when it cannot be."""
-    name = str(path)
+def _open(name: str) -> tuple[IO[bytes], mmap.mmap | bytes]:
+    """Open and map the file ``name``; say in one line why when it cannot be."""
     try:
-        fh = path.open("rb")
+        fh = open(name, "rb")  # noqa: SIM115 - closed by ElfImage.close
     except FileNotFoundError:
         raise BadInput(f"{name}: no such file", "check the path") from None
     except IsADirectoryError:

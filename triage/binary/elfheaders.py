@@ -10,7 +10,7 @@ show is reported as one :class:`~triage.errors.BadInput` line.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from triage.errors import BadInput
 
@@ -22,8 +22,7 @@ SHN_XINDEX = 0xFFFF
 HINT = "copy the binary again (kubectl cp can cut files short)"
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """One section header, reduced to what the readers use."""
 
     name: str
@@ -38,8 +37,7 @@ class Section:
         return bool(self.flags & 0x2) and self.addr <= addr < self.addr + self.size
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """One PT_LOAD program header."""
 
     vaddr: int
@@ -50,8 +48,7 @@ class Segment:
     align: int
 
 
-@dataclass(frozen=True)
-class Headers:
+class Headers(NamedTuple):
     """What the ELF headers say about the file."""
 
     little_endian: bool

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class SymFrame:
+class SymFrame(NamedTuple):
     """One source-level frame at a PC.
 
     ``func`` is the symbol name as stored in the binary (what ``go tool

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from triage.binary.buildinfo import BuildInfo, read_build_info
 from triage.binary.elf import ElfImage
@@ -21,8 +20,7 @@ NT_GO_BUILD_ID = 4
 NT_GNU_BUILD_ID = 3
 
 
-@dataclass(frozen=True)
-class Sections:
+class Sections(NamedTuple):
     """Which symbol tables the binary carries (``-w`` drops DWARF, ``-s`` both)."""
 
     dwarf: bool
@@ -177,9 +175,9 @@ def _find_inline_base(image: ElfImage, pcln: LineTable, candidates: tuple[int, .
             pcln.use_inline_base(reader(base_sym))
 
 
-def open_binary(path: str | Path) -> GoBinary:
+def open_binary(path: str | os.PathLike[str]) -> GoBinary:
     """Open a Go ELF binary; BadInput (exit 2) for anything else, with one clear line."""
-    image = ElfImage(Path(path))
+    image = ElfImage(path)
     secs = image.sections
     if ".go.buildinfo" not in secs and ".gopclntab" not in secs:
         from triage.binary.buildinfo import find_blob

@@ -12,7 +12,7 @@ is the fallback. Field order read from ``runtime/symtab.go`` (``moduledata``).
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from triage.binary.elf import PF_X, ElfImage
 from triage.binary.pclntab import PclnHeader, identify
@@ -31,16 +31,14 @@ SHF_EXECINSTR = 0x4
 LAST_SEARCHED_WORD = 60
 
 
-@dataclass(frozen=True)
-class Pclntab:
+class Pclntab(NamedTuple):
     """The pclntab bytes and the virtual address they start at."""
 
     addr: int
     data: memoryview
 
 
-@dataclass(frozen=True)
-class RuntimeLayout:
+class RuntimeLayout(NamedTuple):
     """The text base, candidate ``gofunc`` bases, and where they came from.
 
     ``gofunc`` sits in module data after ``rodata``, but the fields before it

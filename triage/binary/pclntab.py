@@ -17,7 +17,7 @@ from __future__ import annotations
 import struct
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from triage.binary.frames import SymFrame
 from triage.errors import BadInput
@@ -44,8 +44,7 @@ class UnsupportedPclntab(BadInput):
     """A pclntab from a Go release whose layout triage does not decode."""
 
 
-@dataclass(frozen=True)
-class PclnHeader:
+class PclnHeader(NamedTuple):
     """The fields of ``runtime.pcHeader`` the lookups need."""
 
     order: str
@@ -104,8 +103,7 @@ def parse_header(name: str, data: memoryview) -> PclnHeader:
     return header
 
 
-@dataclass(frozen=True)
-class FuncRecord:
+class FuncRecord(NamedTuple):
     """One ``_func``: entry PC (link-time), name, and the tables that describe it."""
 
     entry: int

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from triage.binary.dwarf import DwarfIndex
 from triage.binary.elf import ElfImage
@@ -23,8 +23,7 @@ from triage.errors import BadInput
 TABLES = ("auto", "pclntab", "dwarf")
 
 
-@dataclass
-class _Tables:
+class _Tables(NamedTuple):
     """The per-binary indexes, shared by every Symbolizer of that binary."""
 
     image: ElfImage
