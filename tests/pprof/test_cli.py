@@ -198,3 +198,14 @@ def test_help_documents_the_url_shorthand() -> None:
     )
     assert "http://HOST:PORT means the" in proc.stdout
     assert "--folded" in proc.stdout and "--svg OUT" in proc.stdout and "--top N" in proc.stdout
+
+
+def test_profile_from_stdin(profiles: dict[str, Path]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "triage", "flame", "-", "--folded"],
+        input=profiles["block"].read_bytes(),
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert parse_folded(proc.stdout.decode()) == folded_by_hand(load(profiles["block"]), "delay")
