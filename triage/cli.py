@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "triage.commands.analyze",
     "triage.commands.flame",
     "triage.commands.binary",
+    "triage.ui.launch",
 )
 
 
@@ -50,8 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        parser.print_help()
-        return 0
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            parser.print_help()  # a script or a pipe: no full-screen app
+            return 0
+        from triage.ui.launch import run_start
+
+        func = run_start
     try:
         code: int = func(args)
     except TriageError as exc:

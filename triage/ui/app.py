@@ -1,0 +1,90 @@
+"""The triage Textual app: themes, keymap, palette, and the first screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual.app import App
+
+from triage.config import Config
+from triage.recent import load_recent, remember
+from triage.ui import themes
+from triage.ui.keymap import Keymap
+from triage.ui.keys import bindings
+from triage.ui.palette import TriageCommands
+from triage.ui.screens.help import HelpScreen
+from triage.ui.screens.start import OpenRequested, StartScreen
+from triage.ui.screens.workspace import WorkspaceScreen
+
+
+@dataclass(slots=True)
+class Launch:
+    """What the command line asked for."""
+
+    paths: list[str] = field(default_factory=list)
+    url: str | None = None
+    theme: str | None = None
+    source_roots: list[Path] = field(default_factory=list)
+    #: NO_COLOR was set when the process started (Textual removes it from the env)
+    mono: bool = False
+
+
+class TriageApp(App[None]):
+    """Keyboard-driven triage of Go crashes."""
+
+    TITLE = "triage"
+    BINDINGS = bindings("app.quit", "app.help", "app.palette", "app.open", "app.theme")
+    COMMANDS = App.COMMANDS | {TriageCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, launch: Launch, config: Config, keymap: Keymap, warnings: list[str]) -> None:
+        super().__init__()
+        self.launch = launch
+        self.config = config
+        self.keymap = keymap
+        self.startup_warnings = warnings
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(themes.VARIABLE_DEFAULTS)
+
+    def on_mount(self) -> None:
+        found = themes.discover()
+        for theme in found.themes:
+            self.register_theme(theme)
+        name, warning = themes.resolve(
+            self.launch.theme or self.config.theme,
+            set(self.available_themes),
+            mono=self.launch.mono,
+        )
+        self.theme = name
+        self.set_keymap(self.keymap.keys)
+        for line in [*self.startup_warnings, *found.warnings, *self.keymap.warnings, warning]:
+            if line:
+                self.notify(line, severity="warning", timeout=10)
+        if self.launch.paths:
+            for path in self.launch.paths:
+                remember("open", path)
+            self.push_screen(
+                WorkspaceScreen(self.launch.paths, source_roots=self.launch.source_roots)
+            )
+        else:
+            self.push_screen(StartScreen(load_recent()))
+
+    def on_open_requested(self, event: OpenRequested) -> None:
+        remember(event.kind, event.location)
+        self.push_screen(WorkspaceScreen([event.location], source_roots=self.launch.source_roots))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.keymap))
+
+    def action_open_source(self) -> None:
+        if not isinstance(self.screen, StartScreen):
+            self.push_screen(StartScreen(load_recent()))
+
+    def action_next_theme(self) -> None:
+        names = [t for t in themes.ALIASES.values() if t in self.available_themes]
+        current = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(current + 1) % len(names)]
+        self.notify(f"theme: {self.theme}", timeout=2)

@@ -1,0 +1,67 @@
+"""The app's entry points: bare ``triage``, ``triage open PATH...``, ``triage attach URL``.
+
+Kept light: argparse only; textual is imported when the app starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _ui_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--theme", help="dark, light, high-contrast, mono (default: config file)")
+    p.add_argument("--keymap", help="default, vim or emacs (default: config file)")
+    p.add_argument(
+        "--source-root",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="a checkout or module cache to show frames' source from (repeatable)",
+    )
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``open`` and ``attach``."""
+    p = sub.add_parser(
+        "open",
+        help="open dumps, crash logs and profiles in the workspace",
+        description="Open goroutine dumps, logs holding Go crashes, pprof profiles and Go "
+        "binaries in the interactive workspace.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files (- for stdin)")
+    _ui_options(p)
+    p.set_defaults(func=run_open)
+
+
+def run_open(args: argparse.Namespace) -> int:
+    """``triage open``."""
+    return start(paths=args.paths, args=args)
+
+
+def run_start(args: argparse.Namespace | None = None) -> int:
+    """Bare ``triage``: the start screen."""
+    return start(paths=[], args=args)
+
+
+def start(*, paths: list[str], args: argparse.Namespace | None, url: str | None = None) -> int:
+    """Build the app from the config files and the flags, and run it."""
+    from triage.config import load_config
+    from triage.ui import themes
+    from triage.ui.keymap import load_keymap
+
+    mono = themes.no_color()  # read before Textual removes NO_COLOR from the environment
+    config, warnings = load_config()
+    keymap = load_keymap(getattr(args, "keymap", None) or config.keymap)
+    from triage.ui.app import Launch, TriageApp
+
+    launch = Launch(
+        paths=paths,
+        url=url,
+        theme=getattr(args, "theme", None),
+        source_roots=list(getattr(args, "source_root", []) or []),
+        mono=mono,
+    )
+    TriageApp(launch, config, keymap, warnings).run()
+    return 0

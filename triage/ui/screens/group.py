@@ -1,0 +1,158 @@
+"""A group's full stack: one sample goroutine at a time, with its arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.syntax import Syntax
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import ScrollableContainer
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from triage.goroutines import DumpAnalysis
+from triage.goroutines.grouping import Group
+from triage.goroutines.model import Frame
+from triage.ui.keys import bindings
+from triage.ui.render import wait_text
+
+
+@dataclass(slots=True)
+class SampleText:
+    """What the detail view shows for one goroutine."""
+
+    gid: int | None
+    stack: str
+    source: tuple[str, int, int, str] | None  # path, first line, highlighted line, text
+
+
+class SampleLoaded(Message):
+    """A sample goroutine's stack (with arguments) is ready."""
+
+    def __init__(self, sample: SampleText) -> None:
+        super().__init__()
+        self.sample = sample
+
+
+def stack_text(group: Group, gid: int | None, frames: list[tuple[Frame, str]]) -> str:
+    """The goroutine's stack as Go prints it (arguments where known)."""
+    lines = [f"goroutine {gid} [{group.state}]:" if gid is not None else f"[{group.state}]"]
+    shown = frames or [(f, "...") for f in group.frames]
+    for frame, args in shown:
+        lines.append(f"{frame.func}({args})")
+        off = f" +0x{frame.offset:x}" if frame.offset is not None else ""
+        lines.append(f"\t{frame.file}:{frame.line}{off}")
+    if group.stack.elided:
+        n = group.stack.elided
+        lines.append(f"...{n if n > 0 else 'additional'} frames elided...")
+    created = group.created_by
+    if created is not None:
+        lines += [f"created by {created.func}", f"\t{created.file}:{created.line}"]
+    return "\n".join(lines)
+
+
+class GroupScreen(Screen[None]):
+    """Full detail of one group."""
+
+    BINDINGS = bindings("screen.back", "group.next_sample", "group.prev_sample")
+    DEFAULT_CSS = """
+    GroupScreen #group-head { height: auto; padding: 0 1; background: $panel; }
+    GroupScreen #group-body { padding: 0 1; width: auto; }
+    GroupScreen #group-source { padding: 1 1 0 1; height: auto; }
+    """
+
+    def __init__(self, item: DumpAnalysis, group: Group, source_roots: list[Path]) -> None:
+        super().__init__()
+        self.item = item
+        self.group = group
+        self.source_roots = source_roots
+        self.sample_index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._head(), id="group-head")
+        with ScrollableContainer(id="group-scroll"):
+            yield Static("", id="group-body")
+            yield Static("", id="group-source")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load_sample()
+        self.query_one("#group-scroll").focus()
+
+    def _head(self) -> str:
+        g = self.group
+        wait = wait_text(g)
+        bits = [f"Group #{g.id}", f"{g.count} goroutines", g.state]
+        if wait:
+            bits.append(f"waiting {wait}")
+        if g.leaked:
+            bits.append(f"{g.leaked} leaked")
+        lines = ["  ·  ".join(bits)]
+        for key, values in g.labels.items():
+            lines.append(f"label {key}: {', '.join(values[:8])}{' …' if len(values) > 8 else ''}")
+        if g.sample_ids:
+            ids = " ".join(str(i) for i in g.sample_ids)
+            lines.append(f"goroutines: {ids}" + (" …" if g.count > len(g.sample_ids) else ""))
+        return "\n".join(lines)
+
+    def _current(self) -> int | None:
+        ids = self.group.sample_ids
+        return ids[self.sample_index % len(ids)] if ids else None
+
+    @work(thread=True, exclusive=True, group="group-sample", exit_on_error=False)
+    def _load_sample(self) -> None:
+        from triage.goroutines.args import frame_args
+        from triage.sourcefiles import find_source, snippet
+
+        gid = self._current()
+        frames = frame_args(self.item.dump, gid) if gid is not None else []
+        source = None
+        top = self.group.top_user_frame
+        if top is not None and self.source_roots:
+            path = find_source(top.file, self.source_roots)
+            if path is not None:
+                first, text = snippet(path, top.line)
+                if text:
+                    source = (str(path), first, top.line, text)
+        self.post_message(
+            SampleLoaded(SampleText(gid, stack_text(self.group, gid, frames), source))
+        )
+
+    def on_sample_loaded(self, event: SampleLoaded) -> None:
+        sample = event.sample
+        theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
+        body = self.query_one("#group-body", Static)
+        body.update(
+            Syntax(sample.stack, "go", theme=theme, word_wrap=False, background_color="default")
+        )
+        source = self.query_one("#group-source", Static)
+        if sample.source is None:
+            source.update("")
+            return
+        path, first, line, text = sample.source
+        source.update(
+            Syntax(
+                text,
+                "go",
+                theme=theme,
+                line_numbers=True,
+                start_line=first,
+                highlight_lines={line},
+                background_color="default",
+            )
+        )
+        source.border_title = path
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_next_sample(self) -> None:
+        self.sample_index += 1
+        self._load_sample()
+
+    def action_previous_sample(self) -> None:
+        self.sample_index -= 1
+        self._load_sample()

@@ -1,0 +1,71 @@
+"""Help generated from the active keymap: every binding, its keys and what it does."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.keys import format_key
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from triage.ui.keymap import Keymap
+from triage.ui.keys import KEYS, bindings
+
+SCOPES = {
+    "app": "Everywhere",
+    "pane": "Workspace panes",
+    "data": "Data",
+    "list": "Lists",
+    "goroutines": "Goroutines pane",
+    "flame": "Flame graph",
+    "health": "Health pane",
+    "group": "Group detail",
+    "screen": "Screens",
+}
+
+
+def help_lines(keymap: Keymap) -> list[Content]:
+    """One line per binding, grouped by scope, keys as the keymap binds them now."""
+    out: list[Content] = []
+    last = ""
+    for binding_id, spec in KEYS.items():
+        scope = binding_id.split(".", 1)[0]
+        if scope != last:
+            out.append(Content(""))
+            out.append(Content.assemble((SCOPES.get(scope, scope), "bold $accent")))
+            last = scope
+        keys = ", ".join(format_key(k.strip()) for k in keymap.keys_for(binding_id).split(","))
+        out.append(
+            Content.assemble(
+                (f"  {keys:<26}", "bold"), f"{spec.description:<22}", (binding_id, "dim")
+            )
+        )
+    return out
+
+
+class HelpScreen(ModalScreen[None]):
+    """The key reference."""
+
+    BINDINGS = bindings("screen.back")
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90%; max-width: 96; height: 90%; background: $surface;
+        border: round $primary; padding: 0 1; }
+    """
+
+    def __init__(self, keymap: Keymap) -> None:
+        super().__init__()
+        self.keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        scroll = VerticalScroll()
+        scroll.border_title = f"Keys ({self.keymap.name} keymap) - escape closes"
+        with scroll:
+            yield Static(Content("\n").join(help_lines(self.keymap)))
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def action_back(self) -> None:
+        self.dismiss()

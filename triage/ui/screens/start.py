@@ -1,0 +1,84 @@
+"""The start screen: recent sources, and a prompt for a path or URL."""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.widgets.option_list import Option
+
+from triage.recent import Recent
+from triage.ui.widgets.lists import KeyedOptionList
+
+INTRO = (
+    "triage reads goroutine dumps, crash logs, pprof profiles and Go binaries.\n"
+    "Type a file path or a pprof base URL (http://127.0.0.1:6060) and press enter,\n"
+    "or pick a recent source below. ? shows every key; q quits."
+)
+
+
+class OpenRequested(Message):
+    """The user asked to open a path (kind "open") or attach to a URL (kind "attach")."""
+
+    def __init__(self, kind: str, location: str) -> None:
+        super().__init__()
+        self.kind = kind
+        self.location = location
+
+
+def _ago(when: float, now: float) -> str:
+    secs = max(0, int(now - when))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if secs >= size:
+            return f"{secs // size}{unit} ago"
+    return "just now"
+
+
+class StartScreen(Screen[None]):
+    """Shown by a bare ``triage``."""
+
+    DEFAULT_CSS = """
+    StartScreen #intro { padding: 1 2; height: auto; }
+    StartScreen Input { margin: 0 2; width: 1fr; }
+    StartScreen #recent-title { padding: 1 2 0 2; text-style: bold; }
+    StartScreen KeyedOptionList { margin: 0 2; height: 1fr; border: none; }
+    """
+
+    def __init__(self, recent: list[Recent]) -> None:
+        super().__init__()
+        self.recent = recent
+
+    def compose(self) -> ComposeResult:
+        yield Static(INTRO, id="intro")
+        yield Input(placeholder="path, - for stdin, or http://host:port", id="location")
+        yield Static("Recent" if self.recent else "No recent sources yet", id="recent-title")
+        now = time.time()
+        yield KeyedOptionList(
+            *[
+                Option(
+                    Content.assemble(
+                        (f"{r.kind:<7}", "dim"), r.location, (f"  {_ago(r.when, now)}", "dim")
+                    ),
+                    id=str(i),
+                )
+                for i, r in enumerate(self.recent)
+            ]
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if value:
+            kind = "attach" if value.startswith(("http://", "https://")) else "open"
+            self.post_message(OpenRequested(kind, value))
+
+    def on_option_list_option_selected(self, event: KeyedOptionList.OptionSelected) -> None:
+        recent = self.recent[int(event.option.id or 0)]
+        self.post_message(OpenRequested(recent.kind, recent.location))
