@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -180,3 +181,35 @@ def test_focus_keeps_pprofs_samples_and_flat_values(profiles: dict[str, Path]) -
     callers = {"runtime/pprof.Do", "main.cpuWork"}
     assert callers <= {name for name, _, _ in expected}
     assert not callers & {name for name, _, _ in mine(tree)}
+
+
+@pytest.mark.parametrize(
+    ("drop", "keep"),
+    [
+        (r"compress/.*|runtime\.mallocgc", ""),
+        (r"compress/.*|encoding/json\..*", r"compress/gzip\..*"),
+    ],
+)
+def test_profile_drop_and_keep_frames_apply_as_in_pprof(
+    drop: str, keep: str, profiles: dict[str, Path], tmp_path: Path
+) -> None:
+    """A profile's own drop_frames/keep_frames (set by non-Go profilers) prune like pprof."""
+    from tests.pprof import protoedit
+
+    def change(message: Any) -> None:
+        message.string_table.append(drop)
+        message.drop_frames = len(message.string_table) - 1
+        if keep:
+            message.string_table.append(keep)
+            message.keep_frames = len(message.string_table) - 1
+
+    path = protoedit.edited(profiles["cpu"], tmp_path / "dropping.pb.gz", change)
+    profile = load(path)
+    assert profile.drop_frames == drop
+    tree = tree_for(profile, "cpu")
+    expected, total = pprof_top(path, "cpu", "nanoseconds")
+    assert total == tree.abs_total
+    assert sorted(mine(tree)) == sorted(expected)
+    plain = {r.name for r in top_rows(tree_for(load(profiles["cpu"]), "cpu"))}
+    gone = plain - {r.name for r in top_rows(tree)}
+    assert any(name.startswith("compress/") for name in gone)

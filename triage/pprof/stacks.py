@@ -105,7 +105,12 @@ def tree_for(
     main_module: str | None = None,
 ) -> CallTree:
     """The call tree of ``profile`` for one sample type, filtered, optionally diffed."""
+    from triage.pprof.dropframes import apply_drop_frames
+
     filters = filters or Filters()
+    profile = apply_drop_frames(profile)
+    if base is not None:
+        base = apply_drop_frames(base)
     index = sample_type_index(profile, sample_type)
     chosen = profile.sample_types[index]
     if main_module is None:
