@@ -60,7 +60,7 @@ class Group:
     @cached_property
     def top_frame(self) -> Frame | None:
         """The frame to name the group by: user code if any, else the innermost non-runtime."""
-        return self.top_user_frame or _first_non_runtime(self.stack.frames)
+        return self.top_user_frame or _first_non_runtime(self.stack)
 
     @cached_property
     def labels(self) -> dict[str, list[str]]:
@@ -92,13 +92,14 @@ def top_user_frame(frames: tuple[Frame, ...]) -> Frame | None:
     return None
 
 
-def _first_non_runtime(frames: tuple[Frame, ...]) -> Frame | None:
+def _first_non_runtime(stack: Stack) -> Frame | None:
+    """The innermost non-runtime frame; for runtime-only goroutines, their entry function."""
     from triage.goroutines.origin import Origin
 
-    for frame in frames:
+    for frame in stack.frames:
         if frame.origin is not Origin.RUNTIME:
             return frame
-    return frames[0] if frames else None
+    return stack.entry or (stack.frames[0] if stack.frames else None)
 
 
 def _key(stack: Stack, level: Level) -> tuple[object, ...]:

@@ -70,6 +70,8 @@ class GroupScreen(Screen[None]):
         self.group = group
         self.source_roots = source_roots
         self.sample_index = 0
+        #: what the body shows now
+        self.sample: SampleText | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self._head(), id="group-head")
@@ -122,7 +124,7 @@ class GroupScreen(Screen[None]):
         )
 
     def on_sample_loaded(self, event: SampleLoaded) -> None:
-        sample = event.sample
+        sample = self.sample = event.sample
         theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
         body = self.query_one("#group-body", Static)
         body.update(

@@ -33,6 +33,12 @@ TITLES = {"goroutines": "Goroutines", "flame": "Flame graph", "health": "Health"
 NARROW = 120
 
 
+class Pane(Vertical):
+    """One of the three panes; maximisable even though the container itself takes no focus."""
+
+    ALLOW_MAXIMIZE = True
+
+
 class WorkspaceScreen(Screen[None]):
     """Dumps, profiles and (when attached) live health of one service."""
 
@@ -75,12 +81,12 @@ class WorkspaceScreen(Screen[None]):
         yield Static("triage", id="title")
         yield Static("", id="tabs")
         with Horizontal(id="panes"):
-            with Vertical(id="pane-goroutines", classes="pane -active"):
+            with Pane(id="pane-goroutines", classes="pane -active"):
                 yield GoroutinePane(id="goroutines")
-            with Vertical(id="pane-flame", classes="pane"):
+            with Pane(id="pane-flame", classes="pane"):
                 yield Static("Flame graph", classes="pane-title")
                 yield PaneMessage("No profile or dump loaded yet.", id="flame-message")
-            with Vertical(id="pane-health", classes="pane"):
+            with Pane(id="pane-health", classes="pane"):
                 yield Static("Health", classes="pane-title")
                 yield PaneMessage(
                     "Not attached.\nHealth, readiness and /metrics show here with\n"
