@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from triage.binary.buildinfo import BuildInfo, read_build_info
 from triage.binary.elf import ElfImage
 from triage.binary.symbolizer import Symbolizer, _Tables
+from triage.errors import BadInput
 
 if TYPE_CHECKING:
     from triage.binary.pclntab import LineTable
-from triage.errors import BadInput
 
 DWARF_SECTIONS = (".debug_info", ".zdebug_info")
 NT_GO_BUILD_ID = 4

@@ -108,7 +108,7 @@ def _symbolize(binary: GoBinary, args: argparse.Namespace) -> int:
                 for pc, frames in results
             ]
         }
-        print(json.dumps(doc, indent=2))
+        _print_json(doc)
     else:
         paint = _painter(args)
         for pc, frames in results:
@@ -119,6 +119,14 @@ def _symbolize(binary: GoBinary, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _print_json(doc: object) -> None:
+    """Indented for a person at a terminal; compact (and C-encoded, so fast) in a pipe."""
+    if sys.stdout.isatty():
+        print(json.dumps(doc, indent=2))
+    else:
+        print(json.dumps(doc, separators=(",", ":")))
 
 
 def _miss_hint(binary: GoBinary, base: int | None) -> str:
@@ -166,7 +174,7 @@ def _describe(binary: GoBinary, args: argparse.Namespace) -> int:
             "gnu_build_id": binary.gnu_build_id,
             "advisories": [a.as_dict() for a in advisories],
         }
-        print(json.dumps(doc, indent=2))
+        _print_json(doc)
         return 0
     paint = _painter(args)
     print(f"{binary.name}: {paint(info.go_version, 'bold')}")
