@@ -7,7 +7,7 @@ import pytest
 from tests.probes.fakes import FakeClock
 from tests.support.httpd import Route, hang, refused_url, reply, serve
 from tests.support.targets import Service, leaky
-from triage.errors import EXIT_BAD_INPUT, BadInput, Forbidden, TriageError, Unreachable
+from triage.errors import EXIT_UNREACHABLE, BadInput, Forbidden, TriageError, Unreachable
 from triage.pprof.decode import decode
 from triage.probes.client import ProbeClient, is_loopback, normalize_base_url
 
@@ -161,10 +161,12 @@ def test_data_calls_raise_one_line_errors(
 
 def test_refused_connection_is_unreachable() -> None:
     base = refused_url().split("/debug")[0]
-    with ProbeClient(base) as client, pytest.raises(Unreachable) as err:
-        client.goroutines()
-    assert "connection refused" in err.value.line()
-    assert err.value.exit_code != EXIT_BAD_INPUT
+    with ProbeClient(base) as client:
+        for call in (client.metrics, client.goroutines, lambda: client.profile("heap")):
+            with pytest.raises(Unreachable) as err:
+                call()
+            assert "cannot connect (connection refused)" in err.value.line()
+            assert err.value.exit_code == EXIT_UNREACHABLE
 
 
 def test_health_failures_are_samples_not_exceptions(clock: FakeClock) -> None:

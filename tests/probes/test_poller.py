@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage.errors import Unreachable
+from triage.errors import TriageError, Unreachable
 from triage.probes.poller import Backoff, Poller, one_line
 
 
@@ -102,5 +102,7 @@ def test_last_success_survives_failures() -> None:
         ("", "failed"),
     ],
 )
-def test_one_line_drops_the_url_and_the_rest(error: object, line: str) -> None:
-    assert one_line(error) == line  # type: ignore[arg-type]
+def test_one_line_drops_the_url_and_the_rest(
+    error: TriageError | BaseException | str, line: str
+) -> None:
+    assert one_line(error) == line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -33,11 +34,15 @@ class Live:
     client: ProbeClient
     clock: FakeClock
     history: SnapshotHistory
-    last: Analysis
+    analyses: list[Analysis]
+
+    @property
+    def last(self) -> Analysis:
+        return self.analyses[-1]
 
     def refresh(self, minutes: float = 1.0) -> Analysis:
         self.clock.advance(60 * minutes)
-        self.last = analyze(self.client.goroutines())
+        self.analyses.append(analyze(self.client.goroutines()))
         self.history.add(self.last)
         return self.last
 
@@ -49,7 +54,7 @@ def _group(analysis: Analysis, func: str) -> Group:
 
 
 @pytest.fixture
-def live(service: Service) -> Live:
+def live(service: Service) -> Iterator[Live]:
     """Each test gets a fresh history; the service (and its leaks) lives for the module."""
     service.get("/spawn?n=200")  # stable piles: handlers, lock waiters, sleepers...
     clock = FakeClock(0.0)
@@ -57,11 +62,11 @@ def live(service: Service) -> Live:
     first = analyze(client.goroutines())
     history = SnapshotHistory(clock=clock)
     history.add(first)
-    state = Live(service, client, clock, history, first)
+    state = Live(service, client, clock, history, [first])
     for _ in range(3):
         service.get(f"/leak?n={PER_REFRESH}")
         state.refresh()
-    yield state  # type: ignore[misc]
+    yield state
     client.close()
 
 
@@ -110,6 +115,17 @@ def test_a_leak_that_stopped_leaves_the_window(live: Live) -> None:
     assert growth_findings(live.history, GrowthThresholds(window=150)) == []
     # over the whole five minutes it still looks like growth, and is still at its peak
     assert [f.rule for f in growth_findings(live.history)] == [RULE_ID]
+
+
+def test_a_pile_that_shrank_is_not_a_leak_in_progress(live: Live) -> None:
+    """Real dumps replayed out of order: 0, 120, 120, then 80 goroutines in the pile."""
+    replay = SnapshotHistory(clock=live.clock)
+    for at, index in enumerate([0, 3, 3, 2]):
+        replay.add(live.analyses[index], at=60.0 * at)
+    leak = _group(live.last, LEAK_FUNC)
+    rate = replay.rate_of(leak)
+    assert rate is not None and rate > GrowthThresholds().rate_per_minute  # rising on average
+    assert growth_findings(replay) == []  # but no longer at its peak
 
 
 def test_slower_refreshes_mean_a_slower_rate(live: Live) -> None:

@@ -197,8 +197,14 @@ def trend(name: str, points: Sequence[tuple[float, float]], now: float, window: 
     )
 
 
-#: the series a tracker follows; gc_pause_recent is derived between scrapes
-SERIES = ("goroutines", "heap_inuse_bytes", "rss_bytes", "gc_pause_p50_seconds", "gc_pause_recent")
+#: the series a tracker follows; gc_pause_recent_seconds is derived between scrapes
+SERIES = (
+    "goroutines",
+    "heap_inuse_bytes",
+    "rss_bytes",
+    "gc_pause_p50_seconds",
+    "gc_pause_recent_seconds",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +225,7 @@ class MetricsTracker:
     Not thread-safe: feed and read it from one thread (the UI's), handing it
     the bytes a worker fetched.
 
-    ``gc_pause_recent`` is the mean pause of the collections between two
+    ``gc_pause_recent_seconds`` is the mean pause of the collections between two
     scrapes (delta of the summary's sum over delta of its count): the summary's
     own quantiles cover the process lifetime and hide a recent spike.
     """
@@ -282,7 +288,7 @@ class MetricsTracker:
         yield "heap_inuse_bytes", metrics.heap_inuse_bytes
         yield "rss_bytes", metrics.rss_bytes
         yield "gc_pause_p50_seconds", metrics.gc_pause_p50_seconds
-        yield "gc_pause_recent", _recent_pause(self.latest, metrics)
+        yield "gc_pause_recent_seconds", _recent_pause(self.latest, metrics)
 
 
 def _recent_pause(before: GoMetrics | None, after: GoMetrics) -> float | None:
