@@ -87,7 +87,7 @@ class GroupScreen(Screen[None]):
     def _head(self) -> str:
         g = self.group
         wait = wait_text(g)
-        bits = [f"Group #{g.id}", f"{g.count} goroutines", g.state]
+        bits = [f"Group #{g.id}", f"{g.count} goroutine{'s' if g.count != 1 else ''}", g.state]
         if wait:
             bits.append(f"waiting {wait}")
         if g.leaked:
@@ -130,6 +130,7 @@ class GroupScreen(Screen[None]):
         body.update(
             Syntax(sample.stack, "go", theme=theme, word_wrap=False, background_color="default")
         )
+        self.call_after_refresh(self._scroll_to_user_code, sample.stack)
         source = self.query_one("#group-source", Static)
         if sample.source is None:
             source.update("")
@@ -147,6 +148,15 @@ class GroupScreen(Screen[None]):
             )
         )
         source.border_title = path
+
+    def _scroll_to_user_code(self, stack: str) -> None:
+        """Bring the innermost user frame near the top: runtime frames are rarely the story."""
+        top = self.group.top_user_frame
+        if top is None:
+            return
+        lines = stack.splitlines()
+        index = next((i for i, line in enumerate(lines) if line.startswith(top.func + "(")), 0)
+        self.query_one("#group-scroll").scroll_to(y=max(0, index - 3), animate=False)
 
     def action_back(self) -> None:
         self.dismiss()
