@@ -38,7 +38,11 @@ def folded_by_hand(profile: Profile, sample_type: str) -> Counter[str]:
     index = sample_type_index(profile, sample_type)
     out: Counter[str] = Counter()
     for stack, value in zip(profile.stacks, profile.column(index), strict=True):
-        names = [f.name for loc in reversed(stack) for f in location_frames(profile.locations[loc])]
+        names = [
+            f.name.replace(";", ",")  # ";" separates frames; generic shapes may hold one
+            for loc in reversed(stack)
+            for f in location_frames(profile.locations[loc])
+        ]
         out[";".join(names) or "[no stack]"] += value
     return +out if all(v >= 0 for v in out.values()) else out
 

@@ -17,8 +17,9 @@ from triage.pprof.schema import backend
 from triage.pprof.stacks import tree_for
 from triage.pprof.views import top_rows
 
-_LOC = re.compile(r"^\s+(\d+): 0x([0-9a-f]+) M=(\d+) (\S+) (\S+):(\d+):\d+ s=\d+$")
-_INLINE = re.compile(r"^\s+(\S+) (\S+):(\d+):\d+ s=\d+$")
+# Function names can hold spaces (generic shapes: "unique.Make[go.shape.struct { a int }]").
+_LOC = re.compile(r"^\s+(\d+): 0x([0-9a-f]+) M=(\d+) (.+) (\S+):(\d+):\d+ s=\d+$")
+_INLINE = re.compile(r"^\s+(.+) (\S+):(\d+):\d+ s=\d+$")
 
 
 def load(path: Path) -> Profile:
