@@ -213,3 +213,27 @@ def test_profile_from_stdin(profiles: dict[str, Path]) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert parse_folded(proc.stdout.decode()) == folded_by_hand(load(profiles["block"]), "delay")
+
+
+@pytest.mark.parametrize(
+    ("url", "seconds", "want"),
+    [
+        ("http://h:6060", None, ("http://h:6060/debug/pprof/profile", 30)),
+        ("http://h:6060/", 5, ("http://h:6060/debug/pprof/profile?seconds=5", 5)),
+        ("http://h:6060/debug/pprof/profile?seconds=12", None, (None, 12)),
+        ("http://h:6060/debug/pprof/heap", None, ("http://h:6060/debug/pprof/heap", 0)),
+        ("http://h:6060/debug/pprof/heap?seconds=10", None, (None, 10)),
+        ("http://h:6060/debug/pprof/goroutine?debug=0", 3, (None, 3)),
+    ],
+)
+def test_url_resolution(url: str, seconds: int | None, want: tuple[str | None, int]) -> None:
+    from triage.pprof.remote import resolve
+
+    got_url, got_seconds = resolve(url, seconds)
+    assert got_seconds == want[1]
+    if want[0] is not None:
+        assert got_url == want[0]
+    else:
+        assert got_url.split("?")[0] == url.split("?", maxsplit=1)[0]
+    if seconds is not None:
+        assert f"seconds={seconds}" in got_url

@@ -170,16 +170,22 @@ def _load(spec: str, args: argparse.Namespace) -> Profile:
 
     live = sys.stderr.isatty()
     what = kind_of(spec)
+    open_line = [False]
 
     def progress(done: int, total: int) -> None:
         line = f"collecting {what} profile: {done}/{total} s"
         if live:
-            sys.stderr.write(f"\r{line}" + ("\n" if done >= total else ""))
+            open_line[0] = done < total
+            sys.stderr.write(f"\r{line}" + ("" if open_line[0] else "\n"))
         elif done == 0 or done % 10 == 0 or done >= total:
             sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
-    return load_profile(spec, seconds=args.seconds, timeout=args.timeout, progress=progress)
+    try:
+        return load_profile(spec, seconds=args.seconds, timeout=args.timeout, progress=progress)
+    finally:
+        if open_line[0]:
+            sys.stderr.write("\n")  # end the progress line before an error is printed
 
 
 def _check_not_empty(profile: Profile, tree: CallTree, filtered: bool) -> None:

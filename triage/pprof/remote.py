@@ -65,7 +65,10 @@ def fetch_profile(
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
 ) -> Payload:
-    """GET ``url``; while waiting, call ``progress(elapsed, seconds)`` about once a second."""
+    """GET ``url``; while waiting, call ``progress(elapsed, seconds)`` about once a second.
+
+    The last call, ``progress(seconds, seconds)``, comes once the body is in.
+    """
     if not seconds or progress is None:
         return fetch(url, timeout=timeout + seconds)
     result: list[Payload] = []
@@ -81,10 +84,12 @@ def fetch_profile(
     started = time.monotonic()
     worker.start()
     while worker.is_alive():
-        progress(min(int(time.monotonic() - started), seconds), seconds)
+        # Never claim N/N before the answer is in: a server may take a little longer.
+        progress(min(int(time.monotonic() - started), seconds - 1), seconds)
         worker.join(1.0)
     if failure:
         raise failure[0]
+    progress(seconds, seconds)
     return result[0]
 
 
