@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import struct
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from triage.binary.frames import SymFrame
@@ -289,32 +289,31 @@ class LineTable:
     def _walk(self, table: int, entry: int, target: int) -> int:
         """``runtime.pcvalue``: step through the table until the range holding ``target``.
 
-        The hot loop of symbolization, written as one pass over the bytes
-        (iterating a memoryview is the fastest byte access CPython has): varints
-        alternate value delta, PC delta. ``target`` lies inside the function, so
-        the walk ends at a range past it or at the terminating zero.
+        The hot loop of symbolization: pairs of varints (value delta, PC delta)
+        read from one iterator over the bytes, the fastest byte access CPython
+        offers; the rare multi-byte varint finishes in :func:`_varint_rest`.
+        ``target`` lies inside the function, so the walk ends at a range past
+        it or at the table's terminating zero.
         """
+        it = iter(self.data[self.h.pctab_off + table :])
         quantum = self.h.quantum
         pc, val = entry, -1
-        acc = shift = 0
-        first = is_value = True
-        for byte in self.data[self.h.pctab_off + table :]:
-            if byte & 0x80:
-                acc |= (byte & 0x7F) << shift
-                shift += 7
-                continue
-            acc |= byte << shift
-            if is_value:
-                if acc == 0 and not first:
+        first = True
+        try:
+            for raw in it:
+                uv = _varint_rest(raw, it) if raw & 0x80 else raw
+                if uv == 0 and not first:
                     return -1
-                first = is_value = False
-                val += (acc >> 1) ^ -(acc & 1)  # zigzag
-            else:
-                pc += acc * quantum
+                first = False
+                val += (uv >> 1) ^ -(uv & 1)  # zigzag
+                delta = next(it)
+                if delta & 0x80:
+                    delta = _varint_rest(delta, it)
+                pc += delta * quantum
                 if target < pc:
                     return val
-                is_value = True
-            acc = shift = 0
+        except StopIteration:  # a table running off the end of the section
+            pass
         return -1
 
     def _decode(self, table: int, entry: int, end: int) -> tuple[list[int], list[int]]:
@@ -389,6 +388,17 @@ class LineTable:
             cur = rec.entry + call[1]
         out.append(SymFrame(self.func_name(rec.name_off), file, line, inlined=False))
         return out
+
+
+def _varint_rest(first: int, it: Iterator[int]) -> int:
+    """Finish a varint whose first byte (with the continuation bit) was ``first``."""
+    value, shift = first & 0x7F, 7
+    for b in it:
+        value |= (b & 0x7F) << shift
+        if b < 0x80:
+            return value
+        shift += 7
+    raise StopIteration
 
 
 def _uvarint(data: memoryview, p: int) -> tuple[int, int]:
