@@ -56,6 +56,25 @@ KEYS: dict[str, KeySpec] = {
     "screen.back": KeySpec("escape,backspace", "back", "Back"),
     "group.next_sample": KeySpec("n", "next_sample", "Next goroutine"),
     "group.prev_sample": KeySpec("N", "previous_sample", "Previous goroutine", show=False),
+    # flame graph (triage/ui/widgets/flame.py); the arrows also drive its top table
+    "flame.left": KeySpec("left,h", "move('left')", "Frame left", show=False),
+    "flame.right": KeySpec("right,l", "move('right')", "Frame right", show=False),
+    "flame.up": KeySpec("up,k", "move('up')", "Frame up (caller)", show=False),
+    "flame.down": KeySpec("down,j", "move('down')", "Frame down (callee)", show=False),
+    "flame.page_up": KeySpec("pageup", "page(-1)", "Page up", show=False),
+    "flame.page_down": KeySpec("pagedown", "page(1)", "Page down", show=False),
+    "flame.zoom": KeySpec("enter", "zoom", "Zoom"),
+    "flame.zoom_out": KeySpec("backspace,escape", "zoom_out", "Zoom out"),
+    "flame.reset": KeySpec("0", "reset", "Whole graph", show=False),
+    "flame.search": KeySpec("slash", "search", "Search"),
+    "flame.next_match": KeySpec("n", "next_match", "Next match", show=False),
+    "flame.prev_match": KeySpec("N", "previous_match", "Previous match", show=False),
+    "flame.top": KeySpec("t", "toggle_top", "Top table"),
+    "flame.sort": KeySpec("s", "next_sort", "Sort top", show=False),
+    "flame.type": KeySpec("y", "next_type", "Sample type"),
+    "flame.sandwich": KeySpec("w", "toggle_sandwich", "Sandwich"),
+    "flame.export_folded": KeySpec("e", "export('folded')", "Export folded", show=False),
+    "flame.export_svg": KeySpec("E", "export('svg')", "Export SVG", show=False),
 }
 
 
