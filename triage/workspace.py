@@ -26,7 +26,8 @@ class LoadedDump:
     name: str
     analysis: Analysis
     #: kept open: the dump's goroutine arguments are read from it on demand
-    payload: sources.Payload
+    #: (None for a live snapshot, whose text the Dump holds itself)
+    payload: sources.Payload | None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -93,6 +94,8 @@ def load_path(
 
 def reanalyze(loaded: LoadedDump, *, level: Level, thresholds: Thresholds | None) -> LoadedDump:
     """The same dump grouped again (another grouping level or thresholds)."""
+    if loaded.payload is None:
+        raise BadInput(f"{loaded.name}: a live snapshot is not kept for regrouping")
     analysis = analyze(loaded.payload.data, level=level, thresholds=thresholds)
     if not analysis.dumps:
         raise BadInput(f"{loaded.name}: no dump found on re-reading")

@@ -62,18 +62,27 @@ class TriageApp(App[None]):
         for line in [*self.startup_warnings, *found.warnings, *self.keymap.warnings, warning]:
             if line:
                 self.notify(line, severity="warning", timeout=10)
-        if self.launch.paths:
+        if self.launch.url:
+            remember("attach", self.launch.url)
+            self.push_screen(self._workspace([], url=self.launch.url))
+        elif self.launch.paths:
             for path in self.launch.paths:
                 remember("open", path)
-            self.push_screen(
-                WorkspaceScreen(self.launch.paths, source_roots=self.launch.source_roots)
-            )
+            self.push_screen(self._workspace(self.launch.paths))
         else:
             self.push_screen(StartScreen(load_recent()))
 
+    def _workspace(self, paths: list[str], url: str | None = None) -> WorkspaceScreen:
+        return WorkspaceScreen(
+            paths, url=url, config=self.config, source_roots=self.launch.source_roots
+        )
+
     def on_open_requested(self, event: OpenRequested) -> None:
         remember(event.kind, event.location)
-        self.push_screen(WorkspaceScreen([event.location], source_roots=self.launch.source_roots))
+        if event.kind == "attach":
+            self.push_screen(self._workspace([], url=event.location))
+        else:
+            self.push_screen(self._workspace([event.location]))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -33,6 +33,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files (- for stdin)")
     _ui_options(p)
     p.set_defaults(func=run_open)
+    a = sub.add_parser(
+        "attach",
+        help="watch a live Go process: goroutines, profiles, health and /metrics",
+        description="Attach to a Go process's base URL (net/http/pprof, e.g. a "
+        "kubectl port-forward to 127.0.0.1:6060): goroutine snapshots with growth, "
+        "profiles on demand (p), /healthz /readyz /livez and /metrics.",
+    )
+    a.add_argument("url", help="base URL, e.g. http://127.0.0.1:6060")
+    _ui_options(a)
+    a.set_defaults(func=run_attach)
+
+
+def run_attach(args: argparse.Namespace) -> int:
+    """``triage attach``."""
+    return start(paths=[], args=args, url=args.url)
 
 
 def run_open(args: argparse.Namespace) -> int:

@@ -2,7 +2,8 @@
 
 At 120 columns and more the three panes sit side by side; below that they
 become tabs (1, 2, 3 or tab to switch). Every pane can be maximised (z). All
-loading happens in thread workers; results come back as messages.
+loading happens in thread workers; results come back as messages. With a URL
+the screen is attached: a LiveSession polls goroutines, health and /metrics.
 """
 
 from __future__ import annotations
@@ -14,29 +15,46 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from triage.config import Config
 from triage.errors import TriageError
+from triage.goroutines import Analysis, DumpAnalysis
 from triage.ui.keys import bindings
+from triage.ui.live import HealthSampled, LiveSession, MetricsScraped, ProbeFailed, SnapshotTaken
 from triage.ui.messages import SourceLoaded, StatusNote
 from triage.ui.screens.group import GroupScreen
+from triage.ui.screens.profile import ProfileChooser
+from triage.ui.widgets.flamepane import FlamePane, TreeReady
 from triage.ui.widgets.goroutines import GoroutinePane, GroupChosen
+from triage.ui.widgets.health import HealthPane
 from triage.ui.widgets.placeholder import PaneMessage
 from triage.ui.widgets.status import StatusLine
-from triage.workspace import LoadedBinary, LoadedDump, LoadedProfile, load_path, reanalyze
+from triage.workspace import LoadedDump, LoadedProfile, load_path, reanalyze
 
 PANES = ("goroutines", "flame", "health")
 TITLES = {"goroutines": "Goroutines", "flame": "Flame graph", "health": "Health"}
 NARROW = 120
+#: actions that need an attached process
+LIVE_ACTIONS = {"toggle_live", "fetch_profile"}
 
 
 class Pane(Vertical):
-    """One of the three panes; maximisable even though the container itself takes no focus."""
+    """One of the three panes; maximisable even though the container takes no focus."""
 
     ALLOW_MAXIMIZE = True
+
+
+class Regrouped(Message):
+    """The dumps, grouped again at another level."""
+
+    def __init__(self, dumps: list[LoadedDump]) -> None:
+        super().__init__()
+        self.dumps = dumps
 
 
 class WorkspaceScreen(Screen[None]):
@@ -50,7 +68,9 @@ class WorkspaceScreen(Screen[None]):
         "pane.health",
         "pane.maximize",
         "data.refresh",
+        "data.live",
         "data.dump",
+        "data.profile",
     )
     DEFAULT_CSS = """
     WorkspaceScreen #title { height: 1; padding: 0 1; background: $primary; color: $text; }
@@ -66,16 +86,25 @@ class WorkspaceScreen(Screen[None]):
     WorkspaceScreen .pane-title { height: 1; background: $panel; padding: 0 1; }
     """
 
-    def __init__(self, paths: list[str], *, source_roots: list[Path] | None = None) -> None:
+    def __init__(
+        self,
+        paths: list[str],
+        *,
+        url: str | None = None,
+        config: Config | None = None,
+        source_roots: list[Path] | None = None,
+    ) -> None:
         super().__init__()
         self.paths = paths
+        self.url = url
+        self.config = config or Config()
         self.source_roots = source_roots or []
         self.dumps: list[LoadedDump] = []
         self.profiles: list[LoadedProfile] = []
-        self.binaries: list[LoadedBinary] = []
         self.dump_index = 0
         self.level = "exact"
         self.active = "goroutines"
+        self.live: LiveSession | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("triage", id="title")
@@ -84,28 +113,41 @@ class WorkspaceScreen(Screen[None]):
             with Pane(id="pane-goroutines", classes="pane -active"):
                 yield GoroutinePane(id="goroutines")
             with Pane(id="pane-flame", classes="pane"):
-                yield Static("Flame graph", classes="pane-title")
-                yield PaneMessage("No profile or dump loaded yet.", id="flame-message")
+                yield FlamePane(id="flame")
             with Pane(id="pane-health", classes="pane"):
                 yield Static("Health", classes="pane-title")
-                yield PaneMessage(
-                    "Not attached.\nHealth, readiness and /metrics show here with\n"
-                    "triage attach http://HOST:PORT",
-                    id="health-message",
-                )
+                if self.url:
+                    yield HealthPane(id="health")
+                else:
+                    yield PaneMessage(
+                        "Not attached.\nHealth, readiness and /metrics show here with\n"
+                        "triage attach http://HOST:PORT",
+                        id="health-message",
+                    )
         yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         self._layout(self.app.size.width)
-        self.query_one(GoroutinePane).message(
-            "Loading " + ", ".join(self.paths) + " …"
-            if self.paths
-            else "Nothing opened (o opens a file)."
-        )
-        if self.paths:
+        pane = self.query_one(GoroutinePane)
+        if self.url:
+            self._start_live(self.url)
+        elif self.paths:
+            pane.message("Loading " + ", ".join(self.paths) + " …")
             self.load(self.paths)
-        self.query_one(GoroutinePane).focus_list()
+        else:
+            pane.message("Nothing opened (o opens a file).")
+        pane.focus_list()
+
+    def on_unmount(self) -> None:
+        if self.live is not None:
+            self.live.close()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Live-only actions are not offered (keys, footer, palette) when not attached."""
+        if action in LIVE_ACTIONS:
+            return self.live is not None
+        return True
 
     # --- layout -----------------------------------------------------------------
 
@@ -160,39 +202,76 @@ class WorkspaceScreen(Screen[None]):
         else:
             self.maximize(self._pane(self._focused_pane()), container=False)
 
-    # --- loading -----------------------------------------------------------------
+    def _note(self, text: str, level: str = "info") -> None:
+        self.query_one(StatusLine).note(text, level)
+
+    # --- files ---------------------------------------------------------------------
 
     @work(thread=True, group="load", exit_on_error=False)
     def load(self, paths: list[str]) -> None:
         """Load each path; failures are reported one by one, the rest still load."""
         for path in paths:
             try:
-                loaded = load_path(path, level=self.level)  # type: ignore[arg-type]
+                loaded = load_path(path, level=self.level, thresholds=self.config.thresholds)  # type: ignore[arg-type]
             except TriageError as exc:
                 self.post_message(StatusNote(exc.line(), "error"))
                 continue
             self.post_message(SourceLoaded(loaded))
+            if isinstance(loaded, LoadedDump):
+                self._post_dump_tree(loaded.analysis.dumps[-1], loaded.name)
+            elif isinstance(loaded, LoadedProfile):
+                self._post_profile_tree(loaded.profile, loaded.name, None)
+
+    def _post_dump_tree(self, item: DumpAnalysis, name: str) -> None:
+        """(worker thread) The goroutine flame graph of a dump."""
+        from triage.goroutines.flame import goroutine_tree
+
+        tree = goroutine_tree(item)
+        title = f"Flame graph · goroutines of {name} · {item.dump.goroutine_count}"
+        self.post_message(TreeReady(tree, title, source="dump"))
+
+    def _post_profile_tree(self, profile: object, name: str, sample_type: str | None) -> None:
+        """(worker thread) The call tree of a profile for one sample type."""
+        from triage.pprof.model import Profile
+        from triage.pprof.stacks import tree_for
+
+        assert isinstance(profile, Profile)
+        tree = tree_for(profile, sample_type)
+        types = [t.type for t in profile.sample_types]
+        current = tree.sample_type.type
+        title = f"Flame graph · {name} · {current} ({tree.sample_type.unit})"
+        self.post_message(
+            TreeReady(tree, title, source="profile", sample_types=types, current_type=current)
+        )
 
     def on_source_loaded(self, event: SourceLoaded) -> None:
         loaded = event.loaded
         if isinstance(loaded, LoadedDump):
             self.dumps.append(loaded)
-            self.dump_index = (
-                len(loaded.analysis.dumps) - 1 if len(self.dumps) == 1 else self.dump_index
-            )
+            if len(self.dumps) == 1:
+                self.dump_index = len(loaded.analysis.dumps) - 1
             self._show_dump()
             for warning in loaded.warnings:
-                self.query_one(StatusLine).note(f"{loaded.name}: {warning}", "warning")
+                self._note(f"{loaded.name}: {warning}", "warning")
         elif isinstance(loaded, LoadedProfile):
             self.profiles.append(loaded)
-            self.query_one(StatusLine).note(f"loaded profile {loaded.name}")
+            self._note(f"loaded profile {loaded.name}")
+            if not self.dumps:
+                self.query_one(GoroutinePane).message(
+                    f"{loaded.name} is a profile: see the flame graph (2)."
+                )
         else:
-            self.binaries.append(loaded)
-            self.query_one(StatusLine).note(f"loaded binary {loaded.name}")
+            self._note(f"loaded binary {loaded.name}")
+
+    def on_tree_ready(self, event: TreeReady) -> None:
+        flame = self.query_one(FlamePane)
+        current = flame.current
+        if current is None or event.source in (current.source, "profile"):
+            flame.show_tree(event)
 
     def on_status_note(self, event: StatusNote) -> None:
-        self.query_one(StatusLine).note(event.text, event.level)
-        if not self.dumps and event.level == "error":
+        self._note(event.text, event.level)
+        if not self.dumps and event.level == "error" and self.live is None:
             self.query_one(GoroutinePane).message(event.text)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -203,48 +282,148 @@ class WorkspaceScreen(Screen[None]):
                 if isinstance(error, TriageError)
                 else f"{type(error).__name__}: {error}"
             )
-            self.query_one(StatusLine).note(text, "error")
+            self._note(text, "error")
+            if self.live is not None:
+                self.live.busy.discard(event.worker.name)
 
-    def _all_dumps(self) -> list[tuple[LoadedDump, int]]:
-        return [(d, i) for d in self.dumps for i in range(len(d.analysis.dumps))]
+    def _all_dumps(self) -> list[tuple[str, Analysis, int]]:
+        return [(d.name, d.analysis, i) for d in self.dumps for i in range(len(d.analysis.dumps))]
 
-    def _show_dump(self) -> None:
+    def _show_dump(self, growth: dict[int, float] | None = None) -> None:
         every = self._all_dumps()
         if not every:
             return
         self.dump_index %= len(every)
-        loaded, index = every[self.dump_index]
-        item = loaded.analysis.dumps[index]
+        name, analysis, index = every[self.dump_index]
+        item = analysis.dumps[index]
         count = item.dump.goroutine_count
         where = f" (dump {self.dump_index + 1}/{len(every)}, d: next)" if len(every) > 1 else ""
         crash = f" · {item.crash.kind}: {item.crash.message.splitlines()[0]}" if item.crash else ""
-        self.query_one("#title", Static).update(f"triage · {loaded.name}{where}{crash}")
+        self.query_one("#title", Static).update(f"triage · {name}{where}{crash}")
         title = f"Goroutines · {count} in {len(item.groups)} groups"
         if self.level == "loose":
             title += " · loose"
-        self.query_one(GoroutinePane).show(item, title)
+        self.query_one(GoroutinePane).show(item, title, growth)
 
     def action_next_dump(self) -> None:
         self.dump_index += 1
         self._show_dump()
 
-    def action_refresh(self) -> None:
-        self.query_one(StatusLine).note("nothing live to refresh: files are read once")
-
     @on(GoroutinePane.LooseToggled)
     def toggle_loose(self) -> None:
+        if self.live is not None:
+            self._note("loose grouping applies to files; live snapshots group exactly")
+            return
         self.level = "loose" if self.level == "exact" else "exact"
         self.regroup()
 
     @work(thread=True, exclusive=True, group="regroup", exit_on_error=False)
     def regroup(self) -> None:
-        updated = [reanalyze(d, level=self.level, thresholds=None) for d in self.dumps]  # type: ignore[arg-type]
-        self.app.call_from_thread(self._regrouped, updated)
+        level = self.level
+        updated = [reanalyze(d, level=level, thresholds=self.config.thresholds) for d in self.dumps]  # type: ignore[arg-type]
+        self.post_message(Regrouped(updated))
 
-    def _regrouped(self, updated: list[LoadedDump]) -> None:
-        self.dumps = updated
+    def on_regrouped(self, event: Regrouped) -> None:
+        self.dumps = event.dumps
         self._show_dump()
-        self.query_one(StatusLine).note(f"grouping: {self.level}")
+        self._note(f"grouping: {self.level}")
 
     def on_group_chosen(self, event: GroupChosen) -> None:
         self.app.push_screen(GroupScreen(event.item, event.group, self.source_roots))
+
+    # --- attached -----------------------------------------------------------------
+
+    def _start_live(self, url: str) -> None:
+        try:
+            self.live = LiveSession(self, url, self.config)
+        except TriageError as exc:
+            self.query_one(GoroutinePane).message(exc.line())
+            self._note(exc.line(), "error")
+            return
+        self.query_one("#title", Static).update(f"triage · attached to {self.live.url}")
+        self.query_one(GoroutinePane).message(f"Fetching goroutines from {self.live.url} …")
+        self.live.start()
+        self.set_interval(1.0, self._live_status)
+        self.refresh_bindings()
+
+    def _live_status(self) -> None:
+        if self.live is not None:
+            text, level = self.live.status_line()
+            self._note(text, level)
+
+    def on_snapshot_taken(self, event: SnapshotTaken) -> None:
+        assert self.live is not None
+        analysis, growth, note = self.live.took_snapshot(event)
+        self.dumps = [LoadedDump(self.live.url, analysis, None)]
+        self.dump_index = len(analysis.dumps) - 1
+        self._show_dump(growth)
+        count = analysis.dumps[-1].dump.goroutine_count
+        self.query_one("#title", Static).update(
+            f"triage · attached to {self.live.url} · {count} goroutines"
+        )
+        if note:
+            self._note(note, "warning")
+        self.run_worker(
+            lambda: self._post_dump_tree(analysis.dumps[-1], self.live.url if self.live else ""),
+            thread=True,
+            group="live-tree",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def on_health_sampled(self, event: HealthSampled) -> None:
+        assert self.live is not None
+        self.live.sampled(event)
+        self._redraw_health()
+
+    def on_metrics_scraped(self, event: MetricsScraped) -> None:
+        assert self.live is not None
+        self.live.scraped(event)
+        self._redraw_health()
+
+    def on_probe_failed(self, event: ProbeFailed) -> None:
+        assert self.live is not None
+        self.live.failed(event)
+        self._live_status()
+        if event.poller == "goroutines" and not self.dumps:
+            self.query_one(GoroutinePane).message(f"goroutines: {event.error}")
+        self._redraw_health()
+
+    def _redraw_health(self) -> None:
+        if self.live is not None:
+            threshold = self.config.attach.failure_threshold
+            self.query_one(HealthPane).show(self.live.statuses(), self.live.report(), threshold)
+
+    def action_refresh(self) -> None:
+        if self.live is None:
+            self._note("nothing live to refresh: files are read once")
+            return
+        self.live.refresh_now()
+        self._note("taking a goroutine snapshot…")
+
+    def action_toggle_live(self) -> None:
+        if self.live is not None:
+            on_now = self.live.toggle_live()
+            self._note("live refresh on" if on_now else "live refresh off (r takes a snapshot)")
+
+    def action_fetch_profile(self) -> None:
+        if self.live is not None:
+            self.app.push_screen(ProfileChooser(), self._profile_chosen)
+
+    def _profile_chosen(self, choice: tuple[str, int | None] | None) -> None:
+        if choice is None or self.live is None:
+            return
+        kind, seconds = choice
+        waiting = f" ({seconds}s)" if seconds else ""
+        self._note(f"fetching the {kind} profile{waiting}…")
+        self.fetch_profile(kind, seconds)
+
+    @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
+    def fetch_profile(self, kind: str, seconds: int | None) -> None:
+        from triage.pprof.decode import decode
+
+        assert self.live is not None
+        body = self.live.client.profile(kind, seconds)
+        name = f"{kind} profile"
+        self._post_profile_tree(decode(body, name=name), name, None)
+        self.post_message(StatusNote(f"{name} fetched: flame graph (2)"))

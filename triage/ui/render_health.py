@@ -1,0 +1,117 @@
+"""Pure renderers for the health pane: endpoint strips and Go metrics.
+
+Every state is spelled out (OK, FAIL, FAILING) and marked (a check or a cross)
+besides its colour; sparklines mark failed probes with ``x``.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from triage.probes.health import HealthStatus, HistoryPoint
+from triage.probes.metrics import MetricsReport, Trend
+
+BARS = "▁▂▃▄▅▆▇█"
+ARROWS = {"up": "↑ rising", "down": "↓ falling", "flat": "→ flat", "unknown": "  "}
+
+
+def sparkline(points: tuple[HistoryPoint, ...]) -> Content:
+    """Latency bars, scaled to the slowest; failures as a red ``x``."""
+    latencies = [p.latency for p in points if p.latency is not None]
+    top = max(latencies, default=0.0) or 1.0
+    parts: list[tuple[str, str]] = []
+    for point in points:
+        if not point.ok:
+            parts.append(("x", "bold $severity-critical"))
+        elif point.latency is None:
+            parts.append((" ", ""))
+        else:
+            level = min(len(BARS) - 1, int(point.latency / top * (len(BARS) - 1)))
+            parts.append((BARS[level], "$success"))
+    return Content.assemble(*parts)
+
+
+def ms(seconds: float | None) -> str:
+    """``12ms``, ``1.2s`` or ``-``."""
+    if seconds is None:
+        return "-"
+    return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.1f}s"
+
+
+def endpoint_lines(status: HealthStatus, threshold: int) -> list[Content]:
+    """Three lines per endpoint: state and last answer, sparkline, window stats."""
+    last = status.last
+    if last is None:
+        head = Content.assemble(("…  ", "dim"), (status.path, "bold"), ("  waiting", "dim"))
+        return [head]
+    if status.failing:
+        tag = ("✗ FAILING", "bold reverse $severity-critical")
+    elif not last.ok:
+        tag = ("✗ FAIL", "bold $severity-critical")
+    else:
+        tag = ("✓ OK", "bold $success")
+    fails = status.consecutive_failures
+    head = Content.assemble(
+        tag,
+        " ",
+        (status.path, "bold"),
+        f"  {last.detail}",
+        (f"  {fails}/{threshold} failed in a row" if fails else "", "$severity-warning"),
+    )
+    one, five = status.one_minute, status.five_minutes
+    stats = Content(
+        f"  1m p50 {ms(one.p50)} p95 {ms(one.p95)} err {one.error_rate:.0%}"
+        f"  5m p50 {ms(five.p50)} p95 {ms(five.p95)} err {five.error_rate:.0%}"
+    )
+    return [head, Content.assemble("  ", sparkline(status.history)), stats]
+
+
+def human_bytes(value: float) -> str:
+    """``512 MiB`` style."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(value) < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"
+
+
+def count(value: float) -> str:
+    """``12,034``."""
+    return f"{value:,.0f}"
+
+
+_LABELS = {
+    "goroutines": ("goroutines", count),
+    "heap_inuse_bytes": ("heap in use", human_bytes),
+    "rss_bytes": ("RSS", human_bytes),
+    "gc_pause_p50_seconds": ("GC pause p50", ms),
+    "gc_pause_recent_seconds": ("GC pause recent", ms),
+}
+
+
+def trend_line(trend: Trend) -> Content:
+    """``goroutines  12,034  ↑ rising +120/min``."""
+    label, fmt = _LABELS.get(trend.name, (trend.name, count))
+    value = fmt(trend.latest) if trend.latest is not None else "-"
+    growth = ""
+    if trend.per_minute is not None and trend.direction in ("up", "down"):
+        growth = f" {fmt(abs(trend.per_minute))}/min"
+        growth = ("+" if trend.per_minute > 0 else "-") + growth.strip()
+    style = "bold $severity-warning" if trend.direction == "up" else "dim"
+    return Content.assemble(
+        f"  {label:<16}", (f"{value:>10}", "bold"), "  ", (ARROWS[trend.direction], style),
+        (f" {growth}" if growth else "", style),
+    )  # fmt: skip
+
+
+def metrics_lines(report: MetricsReport) -> list[Content]:
+    """The Go metrics block, with the last scrape error if any."""
+    lines = [Content.assemble(("Go metrics", "bold"), ("  /metrics", "dim"))]
+    if report.error:
+        lines.append(Content.assemble(("✗ ", "bold $severity-critical"), report.error))
+    if report.latest is None and not report.error:
+        lines.append(Content("  waiting for the first scrape…"))
+    for trend in report.trends.values():
+        if trend.latest is not None:
+            lines.append(trend_line(trend))
+    return lines
