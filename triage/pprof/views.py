@@ -8,11 +8,11 @@ with no ancestor of the same name), its flat the sum of its nodes' self values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
+from triage.pprof.build import gc_paused
 from triage.pprof.origin import Origin
-from triage.pprof.tree import CallTree, Frame, FunctionStat, Node, tree_from_stacks
+from triage.pprof.tree import ROOT_NAME, CallTree, FunctionStat, Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,42 +158,66 @@ class Sandwich:
 
 
 def sandwich(tree: CallTree, name: str) -> Sandwich:
-    """The sandwich view of function ``name`` (KeyError when it is not in the tree)."""
+    """The sandwich view of function ``name`` (KeyError when it is not in the tree).
+
+    Built from the function's outermost nodes only, so recursion counts each
+    sample once: callees merge those nodes' subtrees (copied, O(their size));
+    callers merge the paths above them, inverted.
+    """
     everywhere = tree.by_name()[name]
-    nodes = [n for n in everywhere if is_outermost(n)]
+    tops = [n for n in everywhere if is_outermost(n)]
     flat = sum(n.self_value for n in everywhere)
-    callers = tree_from_stacks(
-        (
-            (_frames(reversed(n.path())), value)
-            for n in nodes
-            for value in _halves(n.total, n.total_base)
-        ),
-        tree.sample_type,
-        main_module=tree.main_module,
-    )
-    callees = tree_from_stacks(_stacks_below(nodes), tree.sample_type, main_module=tree.main_module)
+    callers = _subtree(tree, ROOT_NAME)
+    callees = _subtree(tree, ROOT_NAME)
+    with gc_paused():  # may copy most of a large tree; see build.py
+        for top in tops:
+            _add_path_above(callers.root, top)
+            _merge_below(callees.root, top)
     for sub in (callers, callees):
-        sub.abs_total = tree.abs_total
-        sub.is_diff = tree.is_diff
-    return Sandwich(name, flat, sum(n.total for n in nodes), callers, callees)
+        sub.root.total = sum(c.total for c in sub.root.children.values())
+        sub.root.total_base = sum(c.total_base for c in sub.root.children.values())
+    return Sandwich(name, flat, sum(n.total for n in tops), callers, callees)
 
 
-def _halves(net: int, base: int) -> list[int]:
-    """A node's positive and negative parts as two sample values (zeros dropped later)."""
-    return [net + base, -base] if base else [net]
+def _subtree(tree: CallTree, root_name: str) -> CallTree:
+    return CallTree(
+        root=Node(root_name, None),
+        sample_type=tree.sample_type,
+        abs_total=tree.abs_total,
+        main_module=tree.main_module,
+        is_diff=tree.is_diff,
+    )
 
 
-def _frames(nodes: Iterable[Node]) -> list[Frame]:
-    return [Frame(n.name, n.file, n.line) for n in nodes]
+def _add_path_above(root: Node, top: Node) -> None:
+    """Insert ``top`` and its ancestors (inverted: the function first) under ``root``."""
+    at = root
+    node: Node | None = top
+    while node is not None and node.parent is not None:
+        at = _child_like(at, node)
+        at.total += top.total
+        at.total_base += top.total_base
+        node = node.parent
+    at.self_value += top.total
+    at.self_base += top.total_base
 
 
-def _stacks_below(tops: list[Node]) -> Iterable[tuple[list[Frame], int]]:
-    """Every (frames from ``top`` down, self value) under each top node, negatives included."""
-    for top in tops:
-        todo: list[tuple[Node, list[Frame]]] = [(top, [Frame(top.name, top.file, top.line)])]
-        while todo:
-            node, frames = todo.pop()
-            for value in _halves(node.self_value, node.self_base):
-                yield frames, value
-            for child in node.children.values():
-                todo.append((child, [*frames, Frame(child.name, child.file, child.line)]))
+def _merge_below(root: Node, top: Node) -> None:
+    """Add a copy of the subtree under ``top`` (``top`` included) into ``root``."""
+    todo = [(root, top)]
+    while todo:
+        into, src = todo.pop()
+        dst = _child_like(into, src)
+        dst.total += src.total
+        dst.total_base += src.total_base
+        dst.self_value += src.self_value
+        dst.self_base += src.self_base
+        todo.extend((dst, child) for child in src.children.values())
+
+
+def _child_like(parent: Node, like: Node) -> Node:
+    child = parent.children.get(like.name)
+    if child is None:
+        child = Node(like.name, parent, like.origin, like.file, like.line)
+        parent.children[like.name] = child
+    return child
