@@ -6,8 +6,10 @@ The pipeline, one module per step::
     decode.decode(data)              gzip / raw profile.proto  ->  model.Profile
     stacks.tree_for(profile, type)   samples, filters, diff    ->  tree.CallTree
     tree.tree_from_stacks(pairs)     (frames root->leaf, value) ->  tree.CallTree
-    views.top_rows / search / sandwich, layout.icicle / prune
-    folded.write_folded, svg.render_svg
+    views.top_rows / search / sandwich, layout.icicle / prune   (what the widget shows)
+    folded.write_folded, svg.render_svg, report.top_report      (exports, CLI text)
+    symbolize.symbolize / main_module_of                         (with the service's binary)
+    dropframes.apply_drop_frames                                  (a profile's own drop_frames)
 
 Importing this package does not import protobuf or httpx; they load when
 first used.
