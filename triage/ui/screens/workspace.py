@@ -343,6 +343,7 @@ class WorkspaceScreen(Screen[None]):
         self.query_one("#title", Static).update(f"triage · attached to {self.live.url}")
         self.query_one(GoroutinePane).message(f"Fetching goroutines from {self.live.url} …")
         self.live.start()
+        self._live_status()
         self.set_interval(1.0, self._live_status)
         self.refresh_bindings()
 
