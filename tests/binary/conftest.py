@@ -22,6 +22,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "stripped": ("-ldflags=-s -w", "-tags=triage_test,netgo"),
     "pie": ("-buildmode=pie",),
     "noinline": ("-gcflags=-l",),
+    "trimpath": ("-trimpath",),
 }
 
 

@@ -30,6 +30,11 @@ Go-written pprof profile already holds a call PC (``runtime/pprof`` stores
 sharing one between threads is safe. Build the first one in a worker, not on
 the UI thread (a 50 MB binary: about 1 ms to index, ~50 us per new function).
 
+Source for a frame: ``resolve_source(frame.file, roots)`` finds the file under
+``--source-root`` directories (a checkout, GOROOT, GOPATH or module cache),
+``-trimpath`` names included; ``source_lines(path, frame.line)`` gives the
+lines around it for the UI to highlight.
+
 Known-bad runtimes: ``advisories_for(info.go_version, cgo=..., goos=...)``
 returns :class:`RuntimeAdvisory` records to show as findings.
 """
@@ -40,6 +45,7 @@ from triage.binary.advisories import RuntimeAdvisory, advisories_for, parse_go_v
 from triage.binary.buildinfo import BuildInfo, BuildSetting, Module
 from triage.binary.frames import SymFrame, print_name, traceback_name
 from triage.binary.gobinary import GoBinary, Sections, open_binary
+from triage.binary.srcpath import resolve_source, source_lines
 from triage.binary.symbolizer import Symbolizer
 
 __all__ = [
@@ -55,5 +61,7 @@ __all__ = [
     "open_binary",
     "parse_go_version",
     "print_name",
+    "resolve_source",
+    "source_lines",
     "traceback_name",
 ]
