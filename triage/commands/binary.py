@@ -56,7 +56,12 @@ def register(subparsers: Any) -> None:
         default="auto",
         help="symbol table to prefer (default: pclntab, then DWARF, then .symtab)",
     )
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour: on a terminal unless NO_COLOR is set (auto), always, or never",
+    )
     p.set_defaults(func=run)
 
 
