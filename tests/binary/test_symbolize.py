@@ -186,3 +186,23 @@ def test_other_architectures(arch: str, cross: Callable[[str], Path]) -> None:
     wrong = [(hex(pc), p, o) for pc, p, o in zip(pcs, peer, ours, strict=True) if not agrees(o, p)]
     assert wrong == [], f"{len(wrong)} of {len(pcs)} PCs differ, first: {wrong[:3]}"
     assert sum(len(o) > 1 for o in ours) > 100
+
+
+def test_one_symbolizer_shared_by_threads(binsample: Callable[[str], Path]) -> None:
+    """Workers share a symbolizer: concurrent DWARF and pclntab lookups give serial results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = binsample("default")
+    with open_binary(path) as serial:
+        start, size = symbol(serial, "main.main")
+        pcs = list(range(start, start + size, 3))
+        one = serial.symbolizer(prefer="dwarf")
+        expected = [one.lookup(pc) for pc in pcs]
+    with open_binary(path) as binary:
+        dwarf = binary.symbolizer(prefer="dwarf")
+        pcln = binary.symbolizer()
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(dwarf.lookup, pcs))
+            fast = list(pool.map(pcln.lookup, pcs))
+    assert got == expected
+    assert [[f.func for f in fr] for fr in fast] == [[f.func for f in fr] for fr in expected]

@@ -89,6 +89,10 @@ class DwarfIndex:
 
     def frames(self, pc: int) -> list[SymFrame]:
         """Frames at link-time ``pc``, innermost first; [] when no CU covers it."""
+        with self._image.elf_lock:
+            return self._frames(pc)
+
+    def _frames(self, pc: int) -> list[SymFrame]:
         cus = self._cus()
         i = bisect_right(cus, (pc, 1 << 64, 1 << 64)) - 1
         while i >= 0 and cus[i][0] <= pc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
+import threading
 from typing import IO, TYPE_CHECKING, cast
 
 from triage.binary.elfheaders import HINT, Section, Segment, read_headers
@@ -52,6 +53,8 @@ class ElfImage:
         self.segments: list[Segment] = headers.segments
         self.has_interp = headers.has_interp
         self._elf: ELFFile | None = None
+        #: pyelftools reads through one shared file position: hold this around its use
+        self.elf_lock = threading.RLock()
 
     def close(self) -> None:
         """Release the mapping (once no memoryview handed out still points into it)."""

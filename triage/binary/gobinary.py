@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -36,6 +37,7 @@ class GoBinary:
         self.name = image.name
         self._build_info: BuildInfo | None = None
         self._tables: _Tables | None = None
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         """Release the file mapping; do not use this binary's symbolizers afterwards."""
@@ -107,8 +109,10 @@ class GoBinary:
         The indexes are built once per binary and shared by every symbolizer.
         ``prefer="dwarf"`` looks in DWARF first (checks and cgo code).
         """
-        if self._tables is None:
-            self._tables = _build_tables(self.image)
+        with self._lock:
+            if self._tables is None:
+                with self.image.elf_lock:
+                    self._tables = _build_tables(self.image)
         sym = Symbolizer(self._tables, prefer=prefer)
         return sym if load_base is None else sym.with_load_base(load_base)
 

@@ -46,7 +46,8 @@ class SymtabIndex:
 
     def frames(self, pc: int) -> list[SymFrame]:
         """``[SymFrame(name, "", 0)]`` for the symbol holding ``pc``, else []."""
-        starts = self._load()
+        with self._image.elf_lock:
+            starts = self._load()
         i = bisect_right(starts, pc) - 1
         if i < 0:
             return []
