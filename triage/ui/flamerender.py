@@ -77,6 +77,15 @@ def fit(text: str, width: int) -> str:
     return text[: width - 1] + "…"
 
 
+def fit_left(text: str, width: int) -> str:
+    """Like :func:`fit`, cutting the start instead: a Go name's end says the most."""
+    if len(text) <= width:
+        return text.ljust(width)
+    if width <= 1:
+        return text[-width:] if width else ""
+    return "…" + text[len(text) - width + 1 :]
+
+
 def sign(value: int) -> str:
     """``+`` for growth, ``-`` for shrinkage, a space for no change."""
     return "+" if value > 0 else "-" if value < 0 else " "
@@ -142,9 +151,9 @@ def signed_percent(tree: CallTree, value: int) -> str:
 # --- the top table ---------------------------------------------------------
 
 #: (title, width) of the number columns; narrow tables drop the percentages
-WIDE_COLUMNS = (("flat", 9), ("flat%", 8), ("cum", 9), ("cum%", 8))
-NARROW_COLUMNS = (("flat", 9), ("cum", 9))
-NARROW_BELOW = 56
+WIDE_COLUMNS = (("flat", 10), ("flat%", 9), ("cum", 10), ("cum%", 9))
+NARROW_COLUMNS = (("flat", 10), ("cum", 10))
+NARROW_BELOW = 64
 SORT_MARK = "▼"
 
 
@@ -165,7 +174,10 @@ def top_header(sort: str, width: int) -> list[Span]:
 def top_spans(
     row: TopRow, tree: CallTree, width: int, *, cursor: bool = False, match: bool = False
 ) -> list[Span]:
-    """One function of the top table: flat, cum (and shares), mark and full name."""
+    """One function of the top table: flat, cum (and shares when wide), mark and name.
+
+    A name too long for the column loses its start (the import path), not its end.
+    """
     values = {
         "flat": signed_value(row.flat, tree.unit, tree.is_diff),
         "flat%": signed_percent(tree, row.flat),
@@ -181,7 +193,7 @@ def top_spans(
     spans: list[Span] = [
         (prefix, extra),
         (row.origin.mark[:room], (ORIGIN_CLASS[row.origin], *extra)),
-        (fit(" " + row.name, max(room - 1, 0)), extra),
+        ((" " + fit_left(row.name, max(room - 2, 0)))[: max(room - 1, 0)], extra),
     ]
     return [(text, classes) for text, classes in spans if text]
 
@@ -216,14 +228,15 @@ def info_content(
             (signed_value(value, unit, diff), "bold"),
             f" ({signed_percent(tree, value)})  ",
         ]
-    parts.append((node.location or "(no file:line)", "dim" if not node.location else ""))
+    if node.parent is not None:
+        parts.append(node.location or ("(no file:line)", "dim"))
     return Content("\n").join([head, Content.assemble(*parts)])
 
 
 def legend_content(width: int, *, diff: bool = False) -> Content:
     """``mark=origin`` for every origin (short words when narrow), and diff signs."""
     full = [f"{o.mark} {o.value}" for o in Origin]
-    extra = "  + grew  - shrank" if diff else ""
+    extra = "+ grew  - shrank" if diff else ""
     words = (
         [o.value for o in Origin]
         if sum(len(t) + 2 for t in full) + len(extra) <= width
@@ -231,13 +244,13 @@ def legend_content(width: int, *, diff: bool = False) -> Content:
     )
     parts: list[str | tuple[str, str]] = []
     for origin, word in zip(Origin, words, strict=True):
-        parts += [(origin.mark, f"bold reverse {ORIGIN_VAR[origin]}"), f"{word}  "]
+        parts += [(origin.mark, f"bold reverse {ORIGIN_VAR[origin]}"), f" {word}  "]
     if diff:
         parts += [
             ("+", "bold reverse $diff-grow"),
-            "grew  ",
+            " grew  ",
             ("-", "bold reverse $diff-shrink"),
-            "shrank",
+            " shrank",
         ]
     return Content.assemble(*parts)
 
@@ -265,17 +278,24 @@ def header_content(
     mode: str = "flame",
     sort: str = "flat",
     function: str | None = None,
+    pending: str | None = None,
 ) -> Content:
-    """Title, sample type and total, then where the user is (zoom, table, sandwich)."""
-    kind = "diff " if tree.is_diff else ""
+    """Where the user is (zoom, table, sandwich) first, then sample type, total and title.
+
+    The line is cut at the pane's width, so what changes with keys comes first;
+    ``pending`` is a sample type asked for and not shown yet.
+    """
     parts: list[str | tuple[str, str]] = []
-    if title:
-        parts += [(title, "bold"), " · "]
-    parts.append(f"{kind}{tree.sample_type.type} total {format_value(tree.total, tree.unit)}")
     if mode == "top":
-        parts += [" · ", ("top", "bold"), f" by {sort}"]
+        parts += [("top", "bold"), f" by {sort} · "]
     elif mode == "sandwich" and function is not None:
-        parts += [" · ", ("sandwich", "bold"), f" {short_name(function)} (callers ▲ callees ▼)"]
+        parts += [("sandwich", "bold"), f" {short_name(function)} (callers ▲ callees ▼) · "]
     elif zoom is not None and zoom.parent is not None:
-        parts += [" · ", ("zoom", "bold"), f" {short_name(zoom.name)}"]
+        parts += [("zoom", "bold"), f" {short_name(zoom.name)} · "]
+    kind = "diff " if tree.is_diff else ""
+    parts.append(f"{kind}{tree.sample_type.type} total {format_value(tree.total, tree.unit)}")
+    if pending:
+        parts += [" · ", ("loading", "bold"), f" {pending}…"]
+    if title:
+        parts += [" · ", (title, "bold")]
     return Content.assemble(*parts)

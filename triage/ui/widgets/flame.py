@@ -17,30 +17,20 @@ triage.ui.keys), so keymaps can move it.
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.events import Resize
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from triage.pprof.tree import CallTree, Node
-from triage.pprof.views import SORT_KEYS, Sandwich, SearchResult, function_totals, top_rows
-from triage.ui.flamegrid import (
-    Grid,
-    flame_grid,
-    follow,
-    is_under,
-    ordered_matches,
-    path_names,
-    sandwich_grid,
-    zoom_to_show,
-)
+from triage.pprof.views import Sandwich, SearchResult, function_totals, top_rows
+from triage.ui.flamegrid import Grid, flame_grid, follow, is_under, path_names, zoom_to_show
 from triage.ui.flamerender import header_content, info_content, legend_content, search_summary
 from triage.ui.keys import KEYS, bindings
-from triage.ui.widgets.flame_compute import Sandwiched, Searched, run_sandwich, run_search
+from triage.ui.widgets.flame_messages import ExportRequested, Selected, TypeRequested
+from triage.ui.widgets.flame_modes import FlameModes
 from triage.ui.widgets.flame_table import TopTable
 from triage.ui.widgets.flame_view import FlameView, GridSource
 
@@ -48,7 +38,7 @@ FLAME_IDS = tuple(bid for bid in KEYS if bid.startswith("flame."))
 MODES = ("flame", "top", "sandwich")
 
 
-class FlameGraph(Widget, can_focus=True):
+class FlameGraph(FlameModes, Widget, can_focus=True):
     """A keyboard-driven flame graph with search, a top table and a sandwich view."""
 
     BINDINGS = bindings(*FLAME_IDS)
@@ -60,7 +50,7 @@ class FlameGraph(Widget, can_focus=True):
     FlameGraph > #flame-header { background: $panel; color: $text; }
     FlameGraph:focus > #flame-header { text-style: bold; background: $primary 30%; }
     FlameGraph > #flame-info {
-        height: auto; max-height: 4; padding: 0 1; background: $surface; color: $text;
+        height: auto; max-height: 5; padding: 0 1; background: $surface; color: $text;
         border-top: hkey $panel;
     }
     FlameGraph > #flame-empty { height: 1fr; padding: 1 2; color: $text-muted; }
@@ -68,46 +58,9 @@ class FlameGraph(Widget, can_focus=True):
     FlameGraph > TopTable { display: none; }
     """
 
-    class Selected(Message):
-        """The selected frame changed (coalesced: only the latest of a burst is handled)."""
-
-        def __init__(self, flame: FlameGraph, node: Node) -> None:
-            super().__init__()
-            self.flame = flame
-            self.node = node
-
-        @property
-        def control(self) -> FlameGraph:
-            return self.flame
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, FlameGraph.Selected) and message.flame is self.flame
-
-    class TypeRequested(Message):
-        """Show sample type ``type_name``: rebuild the tree in a worker, then ``set_tree``."""
-
-        def __init__(self, flame: FlameGraph, type_name: str) -> None:
-            super().__init__()
-            self.flame = flame
-            self.type_name = type_name
-
-        @property
-        def control(self) -> FlameGraph:
-            return self.flame
-
-    class ExportRequested(Message):
-        """Write ``tree`` as ``kind`` ("folded" or "svg") in a worker; ``title`` for the SVG."""
-
-        def __init__(self, flame: FlameGraph, kind: str, tree: CallTree, title: str) -> None:
-            super().__init__()
-            self.flame = flame
-            self.kind = kind
-            self.call_tree = tree
-            self.title = title
-
-        @property
-        def control(self) -> FlameGraph:
-            return self.flame
+    Selected = Selected
+    TypeRequested = TypeRequested
+    ExportRequested = ExportRequested
 
     def __init__(
         self,
@@ -134,6 +87,7 @@ class FlameGraph(Widget, can_focus=True):
         self.sandwich: Sandwich | None = None
         self._zoom_stack: list[Node] = []
         self._came_from: dict[int, Node] = {}
+        self._flame_selection: Node | None = None
         self._generation = 0
         self._initial = tree
         self._ready = False
@@ -177,7 +131,8 @@ class FlameGraph(Widget, can_focus=True):
             self.sample_types = list(sample_types or self.sample_types)
             self.current_type = current_type or self.current_type
             return
-        keep_zoom, keep_selected = path_names(self.zoom), path_names(self.selected)
+        current = self._flame_selection if self.mode == "sandwich" else self.selected
+        keep_zoom, keep_selected = path_names(self.zoom), path_names(current)
         self.call_tree = tree
         self.title = title or self.title
         if sample_types is not None:
@@ -201,7 +156,7 @@ class FlameGraph(Widget, can_focus=True):
         if query:
             self.search(query)
         if self.mode == "top":
-            self._show_table(self.sort)
+            self._show_table(self.sort, self.table.current.name if self.table.current else None)
         elif self.mode == "sandwich" and self.sandwich is not None:
             name = self.sandwich.name
             self.sandwich = None
@@ -209,20 +164,6 @@ class FlameGraph(Widget, can_focus=True):
             if name in tree.by_name():
                 self.open_sandwich(name)
         self._update_lines()
-
-    def search(self, query: str) -> None:
-        """Highlight the functions matching ``query`` (empty: clear); runs in a worker."""
-        if self.call_tree is None:
-            return
-        if not query.strip():
-            self._apply_search(None)
-            return
-        run_search(self, self.call_tree, self._generation, query)
-
-    def open_sandwich(self, name: str) -> None:
-        """Show function ``name``'s callers above it and callees below (built in a worker)."""
-        if self.call_tree is not None:
-            run_sandwich(self, self.call_tree, self._generation, name)
 
     def focus_function(self, name: str) -> None:
         """Select the heaviest node of function ``name`` in the flame graph, zooming if needed."""
@@ -270,21 +211,11 @@ class FlameGraph(Widget, can_focus=True):
         if changed and node is not None:
             self.post_message(self.Selected(self, node))
 
-    def _apply_search(self, result: SearchResult | None) -> None:
-        self.search_result = result
-        self.view.set_matches(result.nodes if result else frozenset())
-        self.table.set_matches(frozenset(result.names) if result else frozenset())
-        self._update_lines()
-        if result and result.nodes and self.mode == "flame":
-            self.action_next_match()
-
-    def _show_table(self, sort: str) -> None:
+    def _show_table(self, sort: str, keep: str | None = None) -> None:
+        """Show the top table sorted by ``sort``, its cursor on function ``keep`` if listed."""
         assert self.call_tree is not None
         self.sort = sort
         self.mode = "top"
-        keep = self.table.current.name if self.table.current else None
-        if self.selected is not None and self.selected.parent is not None:
-            keep = self.selected.name
         rows = top_rows(self.call_tree, sort)
         names = [r.name for r in rows]
         self.view.display = False
@@ -292,31 +223,21 @@ class FlameGraph(Widget, can_focus=True):
         self.table.show(self.call_tree, rows, sort, names.index(keep) if keep in names else 0)
         self._update_lines()
 
-    def _leave_mode(self) -> None:
-        """Back to the plain flame graph from the table or the sandwich."""
-        name = self.sandwich.name if self.mode == "sandwich" and self.sandwich else None
-        self.mode = "flame"
-        self.sandwich = None
-        self.table.display = False
-        self.view.display = True
-        assert self.zoom is not None
-        if name is not None and (self.selected is None or self.selected.name != name):
-            self.focus_function(name)
-        else:
-            self._show_flame(self.zoom, self.selected)
-        self._update_lines()
-
     def _update_info(self) -> None:
-        if self.call_tree is None:
+        """The info line: the table's current function, the sandwich's, or the selected frame."""
+        tree = self.call_tree
+        if tree is None:
             return
-        function = None
-        if self.mode == "sandwich" and self.sandwich is not None:
+        node, function = self.selected, None
+        if self.mode == "top" and self.table.current is not None:
+            row = self.table.current
+            node = function_totals(tree)[row.name].heaviest
+            function = (row.flat, row.cum)
+        elif self.mode == "sandwich" and self.sandwich is not None:
             middle = self.sandwich.callees.root.children.get(self.sandwich.name)
             if self.selected is middle:
                 function = (self.sandwich.flat, self.sandwich.cum)
-        self.query_one("#flame-info", Static).update(
-            info_content(self.call_tree, self.selected, function=function)
-        )
+        self.query_one("#flame-info", Static).update(info_content(tree, node, function=function))
 
     def _update_lines(self) -> None:
         if self.call_tree is None:
@@ -329,11 +250,8 @@ class FlameGraph(Widget, can_focus=True):
             mode=self.mode,
             sort=self.sort,
             function=self.sandwich.name if self.sandwich else None,
+            pending=self.pending_type,
         )
-        if self.pending_type:
-            header = Content.assemble(header, f" · loading {self.pending_type}…")
-        elif self.current_type and len(self.sample_types) > 1:
-            header = Content.assemble(header, f" · {self.current_type}")
         self.query_one("#flame-header", Static).update(header, layout=False)
         summary = search_summary(self.search_result, self.call_tree)
         legend = legend_content(width - len(summary.plain), diff=self.call_tree.is_diff)
@@ -351,35 +269,6 @@ class FlameGraph(Widget, can_focus=True):
             self._update_lines()
 
     # --- worker results -------------------------------------------------------
-
-    def on_searched(self, message: Searched) -> None:
-        message.stop()
-        if message.generation == self._generation:
-            self._apply_search(message.result)
-
-    def on_sandwiched(self, message: Sandwiched) -> None:
-        message.stop()
-        if message.generation != self._generation or self.call_tree is None:
-            return
-        sandwich = message.sandwich
-        callers = sandwich.callers.root.children.get(sandwich.name)
-        callees = sandwich.callees.root.children.get(sandwich.name)
-        if callers is None or callees is None:
-            self.notify(f"{sandwich.name}: no samples to draw", severity="warning", timeout=3)
-            return
-        self.sandwich = sandwich
-        self.mode = "sandwich"
-        self.table.display = False
-        self.view.display = True
-        self._came_from.clear()
-        self.view.show(
-            ("sandwich", self._generation, id(sandwich)),
-            lambda width: sandwich_grid(callers, callees, width),
-            diff=self.call_tree.is_diff,
-        )
-        self.view.set_matches(self.search_result.nodes if self.search_result else frozenset())
-        self._select(callees)
-        self._update_lines()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group.startswith("flame-") and event.state == WorkerState.ERROR:
@@ -399,6 +288,7 @@ class FlameGraph(Widget, can_focus=True):
         if self.mode == "top":
             step = {"up": -1, "down": 1}.get(direction, 0)
             self.table.move_to(self.table.cursor + step)
+            self._update_info()
             return
         grid = self.view.grid
         cell = grid.visible(self.selected)
@@ -416,6 +306,7 @@ class FlameGraph(Widget, can_focus=True):
     def action_page(self, step: int) -> None:
         if self.mode == "top":
             self.table.move_to(self.table.cursor + step * self.table.page)
+            self._update_info()
         elif step > 0:
             self.view.scroll_page_down(animate=False)
         else:
@@ -441,9 +332,7 @@ class FlameGraph(Widget, can_focus=True):
             self._update_lines()
 
     def action_zoom_out(self) -> None:
-        search = self.query_one("#flame-search", Input)
-        if search.display:
-            self._close_search()
+        if self._close_search():
             return
         if self.mode != "flame":
             self._leave_mode()
@@ -464,56 +353,6 @@ class FlameGraph(Widget, can_focus=True):
         self._show_flame(self.call_tree.root, self.selected)
         self._apply_search(None)
 
-    def action_search(self) -> None:
-        search = self.query_one("#flame-search", Input)
-        search.value = self.search_result.query if self.search_result else ""
-        search.display = True
-        search.focus()
-
-    @on(Input.Submitted, "#flame-search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._close_search()
-        self.search(event.value)
-
-    def _close_search(self) -> None:
-        self.query_one("#flame-search", Input).display = False
-        self.focus()
-
-    def action_next_match(self, step: int = 1) -> None:
-        result = self.search_result
-        if result is None or not result.nodes or self.mode == "top":
-            return
-        grid = self.view.grid
-        cells = ordered_matches(grid.cells(), result.nodes)
-        if not cells:
-            if self.mode == "flame":
-                self.focus_node(max(result.nodes, key=lambda n: (n.weight, -n.depth)))
-            return
-        current = grid.cell(self.selected)
-        order = [(c.row, c.x) for c in cells]
-        here = (current.row, current.x) if current is not None else (-1, -1)
-        if step > 0:
-            after = [i for i, pos in enumerate(order) if pos > here]
-            index = after[0] if after else 0
-        else:
-            before = [i for i, pos in enumerate(order) if pos < here]
-            index = before[-1] if before else len(cells) - 1
-        self._select(cells[index].node)
-
-    def action_previous_match(self) -> None:
-        self.action_next_match(-1)
-
-    def action_toggle_top(self) -> None:
-        if self.mode == "top":
-            self._leave_mode()
-        else:
-            self._show_table(self.sort)
-
-    def action_next_sort(self) -> None:
-        following = SORT_KEYS[(SORT_KEYS.index(self.sort) + 1) % len(SORT_KEYS)]
-        self._show_table(following if self.mode == "top" else self.sort)
-
     def action_next_type(self) -> None:
         if len(self.sample_types) < 2:
             return
@@ -522,20 +361,6 @@ class FlameGraph(Widget, can_focus=True):
         self.pending_type = self.sample_types[(index + 1) % len(self.sample_types)]
         self.post_message(self.TypeRequested(self, self.pending_type))
         self._update_lines()
-
-    def action_toggle_sandwich(self) -> None:
-        if self.mode == "sandwich":
-            self._leave_mode()
-            return
-        name = None
-        if self.mode == "top" and self.table.current is not None:
-            name = self.table.current.name
-        elif self.selected is not None and self.selected.parent is not None:
-            name = self.selected.name
-        if name is None:
-            self.notify("Select a function first (the root has no callers).", timeout=3)
-            return
-        self.open_sandwich(name)
 
     def action_export(self, kind: str) -> None:
         if self.call_tree is not None:

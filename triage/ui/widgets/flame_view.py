@@ -18,6 +18,7 @@ from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from triage.pprof.tree import Node
 from triage.ui.flamegrid import Grid
@@ -120,8 +121,15 @@ class FlameView(SpanStyles, ScrollView, can_focus=False):
 
     @property
     def layout_width(self) -> int:
-        """Cells across the frames (the scrollbar gutter is always kept)."""
-        return max(self.scrollable_content_region.width, 0)
+        """Cells across the frames (the scrollbar gutter is always kept).
+
+        While hidden (the top table is shown) the view has no size; it spans its
+        parent's width when shown, so that width is used to lay out ahead.
+        """
+        width = self.scrollable_content_region.width
+        if width <= 0 and isinstance(self.parent, Widget):
+            width = self.parent.content_region.width - self.styles.scrollbar_size_vertical
+        return max(width, 0)
 
     def grid_for(self, key: Hashable, make: GridSource) -> Grid:
         """The cached grid of another source at the current width (e.g. a zoom candidate)."""
