@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from triage.goroutines.diagnose import Thresholds
+from triage.goroutines.thresholds import Thresholds
 from triage.locations import config_dir
 
 CONFIG_FILE = "config.toml"

@@ -29,6 +29,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--loose", action="store_true", help="group by functions only, any line")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="URL timeout")
     p.add_argument(
+        "--binary",
+        metavar="PATH",
+        help="the service's Go executable: its Go version's known runtime bugs, and names "
+        "for bare addresses (signal pc, PC=)",
+    )
+    p.add_argument(
+        "--binary-base", type=lambda v: int(v, 0), metavar="HEX", help="load base of a PIE binary"
+    )
+    p.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour output"
     )
     p.set_defaults(func=run)
@@ -62,14 +71,28 @@ def run(args: argparse.Namespace) -> int:
         result = analyze(payload.data, level="loose" if args.loose else "exact")
         if not result.dumps:
             raise _nothing_found(payload)
+        binary = None
+        if args.binary:
+            from triage.enrich import enrich, open_context
+
+            binary = open_context(args.binary, args.binary_base)
+            enrich(result, binary)
         for warning in result.warnings:
             print(f"triage: warning: {warning}", file=sys.stderr)
         if args.json:
             doc = analysis_json(result, name)
+            if binary is not None:
+                from triage.enrich import build_json
+
+                doc["binary"] = build_json(binary)
             json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
             sys.stdout.write("\n")
         else:
             paint = Painter(color_enabled(sys.stdout, args.color))
+            if binary is not None:
+                from triage.enrich import describe
+
+                sys.stdout.write(describe(binary) + "\n")
             sys.stdout.write(render(result, name, paint=paint, top=args.top, frames=args.frames))
             sys.stdout.write("\n")
     return 0

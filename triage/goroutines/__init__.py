@@ -15,12 +15,15 @@ Lower layers: :func:`triage.goroutines.parser.parse`,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from triage.goroutines.diagnose import Finding, Thresholds, diagnose
-from triage.goroutines.grouping import Group, Level, find_group, group_dump
-from triage.goroutines.model import Crash, Dump
-from triage.goroutines.parser import parse
-from triage.sources import Buffer
+from triage.goroutines.thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from triage.goroutines.diagnose import Finding
+    from triage.goroutines.grouping import Group, Level
+    from triage.goroutines.model import Crash, Dump
+    from triage.sources import Buffer
 
 
 @dataclass(slots=True)
@@ -38,6 +41,8 @@ class DumpAnalysis:
 
     def group_of(self, gid: int | None) -> Group | None:
         """The group holding goroutine ``gid``."""
+        from triage.goroutines.grouping import find_group
+
         return find_group(self.dump, self.groups, gid)
 
 
@@ -65,6 +70,10 @@ def analyze(
     data: Buffer | str, *, level: Level = "exact", thresholds: Thresholds | None = None
 ) -> Analysis:
     """Parse, group and diagnose every dump in ``data``."""
+    from triage.goroutines.diagnose import diagnose
+    from triage.goroutines.grouping import group_dump
+    from triage.goroutines.parser import parse
+
     result = Analysis()
     for dump in parse(data).dumps:
         groups = group_dump(dump, level)
@@ -73,3 +82,16 @@ def analyze(
 
 
 __all__ = ["Analysis", "DumpAnalysis", "Finding", "Group", "Thresholds", "analyze"]
+
+
+def __getattr__(name: str) -> object:
+    """``Finding`` and ``Group`` load with their modules, on first use (start-up speed)."""
+    if name == "Finding":
+        from triage.goroutines.diagnose import Finding
+
+        return Finding
+    if name == "Group":
+        from triage.goroutines.grouping import Group
+
+        return Group
+    raise AttributeError(name)

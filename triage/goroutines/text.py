@@ -43,7 +43,8 @@ def render_dump(
     what = "debug=1 listing" if dump.format == "debug1" else "dump"
     lines = [
         paint(title, "bold")
-        + f"  {what}: {count} goroutine{'s' if count != 1 else ''} in {len(item.groups)} groups"
+        + f"  {what}: {count} goroutine{'s' if count != 1 else ''} in {len(item.groups)} "
+        + ("group" if len(item.groups) == 1 else "groups")
     ]
     crash = dump.crash
     if crash is not None:

@@ -12,6 +12,7 @@ from triage.recent import load_recent, remember
 from triage.ui import themes
 from triage.ui.keymap import Keymap
 from triage.ui.keys import bindings
+from triage.ui.marks import mark
 from triage.ui.palette import TriageCommands
 from triage.ui.screens.help import HelpScreen
 from triage.ui.screens.start import OpenRequested, StartScreen
@@ -49,6 +50,7 @@ class TriageApp(App[None]):
         return dict(themes.VARIABLE_DEFAULTS)
 
     def on_mount(self) -> None:
+        self.call_after_refresh(mark, "first_frame")
         found = themes.discover()
         for theme in found.themes:
             self.register_theme(theme)

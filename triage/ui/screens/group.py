@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.syntax import Syntax
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
@@ -106,24 +105,25 @@ class GroupScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="group-sample", exit_on_error=False)
     def _load_sample(self) -> None:
+        from triage.binary.srcpath import resolve_source, source_lines
         from triage.goroutines.args import frame_args
-        from triage.sourcefiles import find_source, snippet
 
         gid = self._current()
         frames = frame_args(self.item.dump, gid) if gid is not None else []
         source = None
         top = self.group.top_user_frame
         if top is not None and self.source_roots:
-            path = find_source(top.file, self.source_roots)
-            if path is not None:
-                first, text = snippet(path, top.line)
-                if text:
-                    source = (str(path), first, top.line, text)
+            path = resolve_source(top.file, self.source_roots)
+            lines = source_lines(path, top.line) if path is not None else []
+            if path is not None and lines:
+                source = (path, lines[0][0], top.line, "\n".join(text for _, text in lines))
         self.post_message(
             SampleLoaded(SampleText(gid, stack_text(self.group, gid, frames), source))
         )
 
     def on_sample_loaded(self, event: SampleLoaded) -> None:
+        from rich.syntax import Syntax
+
         sample = self.sample = event.sample
         theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
         body = self.query_one("#group-body", Static)

@@ -9,6 +9,7 @@ the screen is attached: a LiveSession polls goroutines, health and /metrics.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,16 +26,23 @@ from triage.config import Config
 from triage.errors import TriageError
 from triage.goroutines import Analysis, DumpAnalysis
 from triage.ui.keys import bindings
-from triage.ui.live import HealthSampled, LiveSession, MetricsScraped, ProbeFailed, SnapshotTaken
+from triage.ui.marks import mark
 from triage.ui.messages import SourceLoaded, StatusNote
-from triage.ui.screens.group import GroupScreen
-from triage.ui.screens.profile import ProfileChooser
 from triage.ui.widgets.flamepane import FlamePane, TreeReady
 from triage.ui.widgets.goroutines import GoroutinePane, GroupChosen
 from triage.ui.widgets.health import HealthPane
 from triage.ui.widgets.placeholder import PaneMessage
 from triage.ui.widgets.status import StatusLine
 from triage.workspace import LoadedDump, LoadedProfile, load_path, reanalyze
+
+if TYPE_CHECKING:  # loaded on first use: start-up stays fast
+    from triage.ui.live import (
+        HealthSampled,
+        LiveSession,
+        MetricsScraped,
+        ProbeFailed,
+        SnapshotTaken,
+    )
 
 PANES = ("goroutines", "flame", "health")
 TITLES = {"goroutines": "Goroutines", "flame": "Flame graph", "health": "Health"}
@@ -304,6 +312,7 @@ class WorkspaceScreen(Screen[None]):
         if self.level == "loose":
             title += " · loose"
         self.query_one(GoroutinePane).show(item, title, growth)
+        self.call_after_refresh(mark, "loaded")
 
     def action_next_dump(self) -> None:
         self.dump_index += 1
@@ -329,11 +338,15 @@ class WorkspaceScreen(Screen[None]):
         self._note(f"grouping: {self.level}")
 
     def on_group_chosen(self, event: GroupChosen) -> None:
+        from triage.ui.screens.group import GroupScreen
+
         self.app.push_screen(GroupScreen(event.item, event.group, self.source_roots))
 
     # --- attached -----------------------------------------------------------------
 
     def _start_live(self, url: str) -> None:
+        from triage.ui.live import LiveSession
+
         try:
             self.live = LiveSession(self, url, self.config)
         except TriageError as exc:
@@ -409,6 +422,8 @@ class WorkspaceScreen(Screen[None]):
 
     def action_fetch_profile(self) -> None:
         if self.live is not None:
+            from triage.ui.screens.profile import ProfileChooser
+
             self.app.push_screen(ProfileChooser(), self._profile_chosen)
 
     def _profile_chosen(self, choice: tuple[str, int | None] | None) -> None:
