@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.targets import Service, crash, hang_requests, leaky, wait_until
+from tests.support.targets import Service, crash, hang_requests, leaky, sigquit, wait_until
 from triage.goroutines import analyze
 from triage.goroutines.diagnose import Thresholds
 from triage.goroutines.grouping import group_dump
@@ -145,3 +145,20 @@ def test_debug1_listing(service: Service) -> None:
     assert any(f.rule == "lock-contention" for f in d1.findings) == any(
         f.rule == "lock-contention" for f in d2.findings
     )
+
+
+def test_goroutine_flame_graph_weights_by_count_with_state_leaves() -> None:
+    from triage.goroutines.flame import goroutine_tree
+
+    item = analyze(crash("piles").stderr).dumps[0]
+    tree = goroutine_tree(item)
+    assert tree.total == len(item.dump.ids)
+    assert tree.sample_type.type == "goroutine"
+    leaves: dict[str, int] = {}
+    for node in tree.nodes():
+        if node.name.startswith("["):
+            leaves[node.name] = leaves.get(node.name, 0) + node.self_value
+    assert leaves["[sync.Mutex.Lock]"] == 4 and leaves["[chan receive]"] == 6
+    quit_item = analyze(sigquit().stderr).dumps[0]
+    roots = [child.name for child in goroutine_tree(quit_item).root.children.values()]
+    assert "runtime.goexit" not in roots  # system-level dumps end every stack with it

@@ -22,7 +22,10 @@ def state_frame(state: str) -> Frame:
 def goroutine_stacks(item: DumpAnalysis) -> Iterator[tuple[list[Frame], int]]:
     """``(frames root->leaf + state, goroutine count)`` per group."""
     for group in item.groups:
-        frames = [Frame(f.func, f.file, f.line) for f in reversed(group.frames)]
+        outer = list(group.frames)
+        while outer and outer[-1].func == "runtime.goexit":  # system level prints it: no news
+            outer.pop()
+        frames = [Frame(f.func, f.file, f.line) for f in reversed(outer)]
         frames.append(state_frame(group.state))
         yield frames, group.count
 

@@ -8,6 +8,7 @@ the screen is attached: a LiveSession polls goroutines, health and /metrics.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from triage.goroutines import Analysis, DumpAnalysis
 from triage.ui.keys import bindings
 from triage.ui.marks import mark
 from triage.ui.messages import SourceLoaded, StatusNote
+from triage.ui.widgets.flame_messages import ExportRequested, TypeRequested
 from triage.ui.widgets.flamepane import FlamePane, TreeReady
 from triage.ui.widgets.goroutines import GoroutinePane, GroupChosen
 from triage.ui.widgets.health import HealthPane
@@ -36,6 +38,7 @@ from triage.ui.widgets.status import StatusLine
 from triage.workspace import LoadedDump, LoadedProfile, load_path, reanalyze
 
 if TYPE_CHECKING:  # loaded on first use: start-up stays fast
+    from triage.pprof.tree import CallTree
     from triage.ui.live import (
         HealthSampled,
         LiveSession,
@@ -249,7 +252,14 @@ class WorkspaceScreen(Screen[None]):
         current = tree.sample_type.type
         title = f"Flame graph · {name} · {current} ({tree.sample_type.unit})"
         self.post_message(
-            TreeReady(tree, title, source="profile", sample_types=types, current_type=current)
+            TreeReady(
+                tree,
+                title,
+                source="profile",
+                sample_types=types,
+                current_type=current,
+                profile=profile,
+            )
         )
 
     def on_source_loaded(self, event: SourceLoaded) -> None:
@@ -276,6 +286,39 @@ class WorkspaceScreen(Screen[None]):
         current = flame.current
         if current is None or event.source in (current.source, "profile"):
             flame.show_tree(event)
+
+    def on_flame_graph_type_requested(self, event: TypeRequested) -> None:
+        current = self.query_one(FlamePane).current
+        if current is None or current.profile is None:
+            self._note("only a pprof profile has other sample types")
+            return
+        self._note(f"building the {event.type_name} flame graph…")
+        self.run_worker(
+            lambda: self._post_profile_tree(current.profile, current.profile.name, event.type_name),
+            thread=True,
+            group="flame-type",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def on_flame_graph_export_requested(self, event: ExportRequested) -> None:
+        self.export_tree(event.kind, event.tree, event.title)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def export_tree(self, kind: str, tree: CallTree, title: str) -> None:
+        """Write the graph to the current directory: folded stacks or a standalone SVG."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = Path.cwd() / f"triage-flame-{stamp}.{'svg' if kind == 'svg' else 'folded'}"
+        with path.open("w", encoding="utf-8") as out:
+            if kind == "svg":
+                from triage.pprof.svg import render_svg
+
+                render_svg(tree, title or "triage flame graph", out)
+            else:
+                from triage.pprof.folded import write_folded
+
+                write_folded(tree, out)
+        self.post_message(StatusNote(f"wrote {path}"))
 
     def on_status_note(self, event: StatusNote) -> None:
         self._note(event.text, event.level)

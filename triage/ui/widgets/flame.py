@@ -29,6 +29,7 @@ from triage.pprof.views import Sandwich, SearchResult, function_totals, top_rows
 from triage.ui.flamegrid import Grid, flame_grid, follow, is_under, path_names, zoom_to_show
 from triage.ui.flamerender import header_content, info_content, legend_content, search_summary
 from triage.ui.keys import KEYS, bindings
+from triage.ui.widgets.flame_compute import run_warm
 from triage.ui.widgets.flame_messages import ExportRequested, Selected, TypeRequested
 from triage.ui.widgets.flame_modes import FlameModes
 from triage.ui.widgets.flame_table import TopTable
@@ -88,6 +89,7 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
         self._zoom_stack: list[Node] = []
         self._came_from: dict[int, Node] = {}
         self._flame_selection: Node | None = None
+        self._info_lines = 0
         self._generation = 0
         self._initial = tree
         self._ready = False
@@ -144,6 +146,7 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
         self._zoom_stack.clear()
         self._came_from.clear()
         self.view.forget()
+        run_warm(self, tree)
         self.query_one("#flame-empty").display = False
         self.view.display = self.mode != "top"
         zoom = follow(tree.root, keep_zoom)
@@ -237,7 +240,12 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
             middle = self.sandwich.callees.root.children.get(self.sandwich.name)
             if self.selected is middle:
                 function = (self.sandwich.flat, self.sandwich.cum)
-        self.query_one("#flame-info", Static).update(info_content(tree, node, function=function))
+        content = info_content(tree, node, function=function)
+        # Lay out again only when the wrapped height may change: a move stays a repaint.
+        width = max(self.size.width - 2, 1)
+        lines = sum(max(1, -(-len(line) // width)) for line in content.plain.split("\n"))
+        self.query_one("#flame-info", Static).update(content, layout=lines != self._info_lines)
+        self._info_lines = lines
 
     def _update_lines(self) -> None:
         if self.call_tree is None:

@@ -1,9 +1,13 @@
-"""Work the flame graph hands to thread workers: searches and sandwiches.
+"""Work the flame graph hands to thread workers: searches, sandwiches, warming a tree.
 
-Both walk the whole tree (a search over a common name can touch most of a
+Searches and sandwiches walk the whole tree (a search over a common name can touch most of a
 100,000-node profile; a sandwich rebuilds two trees), so they never run on the
 event loop. Results come back as messages tagged with the tree generation they
 were computed for; a result for a tree that has since been replaced is dropped.
+
+Warming sorts every node's children once (``Node.kids`` is computed on first
+use, and the first zoom into a wide part of a big tree would otherwise sort
+thousands of children on the event loop) and builds the by-name index.
 """
 
 from __future__ import annotations
@@ -60,6 +64,24 @@ def run_sandwich(owner: Widget, tree: CallTree, generation: int, name: str) -> W
         job,
         name=f"sandwich {name}",
         group="flame-sandwich",
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+    )
+
+
+def run_warm(owner: Widget, tree: CallTree) -> Worker[None]:
+    """Sort every node's children and index names ahead of the first zoom or search."""
+
+    def job() -> None:
+        for _node in tree.root.walk():  # walk() sorts each node's kids as it goes
+            pass
+        tree.by_name()
+
+    return owner.run_worker(
+        job,
+        name="warm flame tree",
+        group="flame-warm",
         thread=True,
         exclusive=True,
         exit_on_error=False,

@@ -164,7 +164,9 @@ class FlameView(SpanStyles, ScrollView, can_focus=False):
             )
 
     def set_matches(self, matches: frozenset[Node]) -> None:
-        """Highlight search matches (a new epoch: every row repaints once)."""
+        """Highlight search matches (a new epoch: every row repaints once, if they changed)."""
+        if matches is self.matches or matches == self.matches:
+            return
         self.matches = matches
         self.epoch += 1
         self.refresh()

@@ -1,19 +1,19 @@
-"""The flame graph pane: hosts the flame graph of the current tree.
+"""The flame graph pane: hosts the FlameGraph widget for the current tree.
 
 It receives finished trees (built by the screen's workers) and shows them; the
-sample type switch and exports are asked of the screen with messages.
+sample type switch and exports go to the screen as the widget's messages.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.content import Content
 from textual.message import Message
-from textual.widgets import Static
 
 from triage.pprof.tree import CallTree
-from triage.ui.widgets.placeholder import PaneMessage
+from triage.ui.widgets.flame import FlameGraph
 
 
 class TreeReady(Message):
@@ -27,6 +27,7 @@ class TreeReady(Message):
         source: str,
         sample_types: list[str] | None = None,
         current_type: str | None = None,
+        profile: Any = None,
     ) -> None:
         super().__init__()
         self.tree = tree
@@ -34,59 +35,30 @@ class TreeReady(Message):
         self.source = source  # "dump" | "profile"
         self.sample_types = sample_types or []
         self.current_type = current_type
+        #: the decoded profile the tree came from (to rebuild it for another sample type)
+        self.profile = profile
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, TreeReady) and message.source == self.source
 
 
-def summary_lines(tree: CallTree, limit: int = 40) -> list[Content]:
-    """The heaviest functions by self value (shown until a flame graph is mounted)."""
-    from triage.pprof.views import top_rows
-
-    out = [Content.assemble(("flat%   cum%  function", "bold"))]
-    for row in top_rows(tree)[:limit]:
-        out.append(
-            Content.assemble(
-                f"{tree.percent(row.flat):5.1f}  {tree.percent(row.cum):5.1f}  ",
-                (row.origin.mark + " ", "dim"),
-                row.name,
-            )
-        )
-    return out
-
-
 class FlamePane(Vertical):
-    """Title line and the flame graph (or a message when there is nothing to draw)."""
+    """The flame graph of the current dump snapshot or profile."""
 
     DEFAULT_CSS = """
     FlamePane { height: 1fr; }
-    FlamePane > .pane-title { height: 1; background: $panel; padding: 0 1; }
-    FlamePane > #flame-summary { height: 1fr; padding: 0 1; overflow-y: auto; }
     """
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.current: TreeReady | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Flame graph", classes="pane-title", id="flame-title")
-        yield PaneMessage("No profile or dump loaded yet.", id="flame-message")
-        yield Static("", id="flame-summary")
-
-    def on_mount(self) -> None:
-        self.query_one("#flame-summary").display = False
+        yield FlameGraph(id="flame-graph")
 
     def show_tree(self, ready: TreeReady) -> None:
-        """Display a finished tree."""
+        """Display a finished tree (selection and zoom are kept where they still exist)."""
         self.current = ready
-        self.query_one("#flame-title", Static).update(ready.title)
-        self.query_one("#flame-message").display = False
-        summary = self.query_one("#flame-summary", Static)
-        summary.update(Content("\n").join(summary_lines(ready.tree)))
-        summary.display = True
-
-    def message(self, text: str) -> None:
-        """Show a one-line message instead of a graph."""
-        message = self.query_one("#flame-message", PaneMessage)
-        message.update(text)
-        message.display = True
+        self.query_one(FlameGraph).set_tree(
+            ready.tree, ready.title, ready.sample_types or None, ready.current_type
+        )
