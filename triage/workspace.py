@@ -41,10 +41,10 @@ class LoadedProfile:
 
 @dataclass(slots=True)
 class LoadedBinary:
-    """A Go binary's build info."""
+    """A Go binary: build info, known-bad runtime advisories and a symbolizer."""
 
     name: str
-    info: Any  # triage.binary build info: imported lazily (ELF reader)
+    context: Any  # triage.enrich.BinaryContext: imported lazily (ELF reader)
 
 
 Loaded = LoadedDump | LoadedProfile | LoadedBinary
@@ -82,14 +82,19 @@ def load_path(
             payload.close()
     if kind == "binary":
         payload.close()
-        from triage.binary import open_binary
-
-        return LoadedBinary(name, open_binary(Path(spec)).build_info())
+        return load_binary(spec)
     analysis = analyze(payload.data, level=level, thresholds=thresholds)
     if not analysis.dumps:
         payload.close()
         raise sources.describe_unreadable(name, payload.data, "goroutine dump or Go crash")
     return LoadedDump(name, analysis, payload, analysis.warnings)
+
+
+def load_binary(path: str) -> LoadedBinary:
+    """Open a Go binary for its build info and symbols (BadInput if it is not one)."""
+    from triage.enrich import open_context
+
+    return LoadedBinary(str(Path(path)), open_context(path))
 
 
 def reanalyze(loaded: LoadedDump, *, level: Level, thresholds: Thresholds | None) -> LoadedDump:

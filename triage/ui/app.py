@@ -27,6 +27,7 @@ class Launch:
     url: str | None = None
     theme: str | None = None
     source_roots: list[Path] = field(default_factory=list)
+    binary: str | None = None
     #: NO_COLOR was set when the process started (Textual removes it from the env)
     mono: bool = False
 
@@ -76,7 +77,11 @@ class TriageApp(App[None]):
 
     def _workspace(self, paths: list[str], url: str | None = None) -> WorkspaceScreen:
         return WorkspaceScreen(
-            paths, url=url, config=self.config, source_roots=self.launch.source_roots
+            paths,
+            url=url,
+            config=self.config,
+            source_roots=self.launch.source_roots,
+            binary=self.launch.binary,
         )
 
     def on_open_requested(self, event: OpenRequested) -> None:

@@ -10,6 +10,11 @@ from pathlib import Path
 
 
 def _ui_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--binary",
+        metavar="PATH",
+        help="the service's Go executable: build info panel, known runtime bugs, crash PCs named",
+    )
     p.add_argument("--theme", help="dark, light, high-contrast, mono (default: config file)")
     p.add_argument("--keymap", help="default, vim or emacs (default: config file)")
     p.add_argument(
@@ -76,6 +81,7 @@ def start(*, paths: list[str], args: argparse.Namespace | None, url: str | None 
         url=url,
         theme=getattr(args, "theme", None),
         source_roots=list(getattr(args, "source_root", []) or []),
+        binary=getattr(args, "binary", None),
         mono=mono,
     )
     TriageApp(launch, config, keymap, warnings).run()

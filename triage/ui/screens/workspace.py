@@ -35,7 +35,7 @@ from triage.ui.widgets.goroutines import GoroutinePane, GroupChosen
 from triage.ui.widgets.health import HealthPane
 from triage.ui.widgets.placeholder import PaneMessage
 from triage.ui.widgets.status import StatusLine
-from triage.workspace import LoadedDump, LoadedProfile, load_path, reanalyze
+from triage.workspace import LoadedBinary, LoadedDump, LoadedProfile, load_path, reanalyze
 
 if TYPE_CHECKING:  # loaded on first use: start-up stays fast
     from triage.pprof.tree import CallTree
@@ -95,6 +95,8 @@ class WorkspaceScreen(Screen[None]):
     WorkspaceScreen.-narrow .pane { display: none; border-left: none; }
     WorkspaceScreen.-narrow .pane.-active { display: block; width: 1fr; }
     WorkspaceScreen .pane-title { height: 1; background: $panel; padding: 0 1; }
+    WorkspaceScreen #binary-panel { height: auto; max-height: 50%; padding: 0 1;
+        border-top: hkey $panel; display: none; overflow-y: auto; }
     """
 
     def __init__(
@@ -104,9 +106,13 @@ class WorkspaceScreen(Screen[None]):
         url: str | None = None,
         config: Config | None = None,
         source_roots: list[Path] | None = None,
+        binary: str | None = None,
     ) -> None:
         super().__init__()
         self.paths = paths
+        self.binary_path = binary
+        self.binary: LoadedBinary | None = None
+        self.enriched: set[int] = set()
         self.url = url
         self.config = config or Config()
         self.source_roots = source_roots or []
@@ -135,12 +141,15 @@ class WorkspaceScreen(Screen[None]):
                         "triage attach http://HOST:PORT",
                         id="health-message",
                     )
+                yield Static("", id="binary-panel")
         yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         self._layout(self.app.size.width)
         pane = self.query_one(GoroutinePane)
+        if self.binary_path:
+            self.load_binary_file(self.binary_path)
         if self.url:
             self._start_live(self.url)
         elif self.paths:
@@ -233,6 +242,13 @@ class WorkspaceScreen(Screen[None]):
             elif isinstance(loaded, LoadedProfile):
                 self._post_profile_tree(loaded.profile, loaded.name, None)
 
+    @work(thread=True, group="binary", exit_on_error=False)
+    def load_binary_file(self, path: str) -> None:
+        """``--binary``: build info, advisories and a symbolizer for the crash PCs."""
+        from triage.workspace import load_binary
+
+        self.post_message(SourceLoaded(load_binary(path)))
+
     def _post_dump_tree(self, item: DumpAnalysis, name: str) -> None:
         """(worker thread) The goroutine flame graph of a dump."""
         from triage.goroutines.flame import goroutine_tree
@@ -279,7 +295,18 @@ class WorkspaceScreen(Screen[None]):
                     f"{loaded.name} is a profile: see the flame graph (2)."
                 )
         else:
-            self._note(f"loaded binary {loaded.name}")
+            self.binary = loaded
+            self._show_binary(loaded)
+            self._show_dump()
+
+    def _show_binary(self, loaded: LoadedBinary) -> None:
+        from triage.ui.render_binary import binary_lines
+
+        ctx = loaded.context
+        panel = self.query_one("#binary-panel", Static)
+        panel.update(Content("\n").join(binary_lines(loaded.name, ctx.info, ctx.advisories)))
+        panel.display = True
+        self._note(f"binary {loaded.name}: {ctx.info.go_version}")
 
     def on_tree_ready(self, event: TreeReady) -> None:
         flame = self.query_one(FlamePane)
@@ -346,6 +373,11 @@ class WorkspaceScreen(Screen[None]):
             return
         self.dump_index %= len(every)
         name, analysis, index = every[self.dump_index]
+        if self.binary is not None and id(analysis) not in self.enriched:
+            from triage.enrich import enrich
+
+            enrich(analysis, self.binary.context)  # advisories and named crash PCs
+            self.enriched.add(id(analysis))
         item = analysis.dumps[index]
         count = item.dump.goroutine_count
         where = f" (dump {self.dump_index + 1}/{len(every)}, d: next)" if len(every) > 1 else ""
