@@ -38,9 +38,9 @@ class Group:
     members: list[int] = field(default_factory=list, repr=False)
     leaked: int = 0
     locked: int = 0
-    _labels: list[str | None] | list[dict[str, str] | None] = field(
-        default_factory=list, repr=False
-    )
+    #: debug=1 records' label sets (traceback groups read theirs from ``_dump``)
+    _labels: list[dict[str, str] | None] = field(default_factory=list, repr=False)
+    _dump: Dump | None = field(default=None, repr=False)
 
     @property
     def frames(self) -> tuple[Frame, ...]:
@@ -68,7 +68,11 @@ class Group:
         from triage.goroutines.headers import parse_labels
 
         seen: dict[str, dict[str, None]] = {}
-        distinct = {id(x) if isinstance(x, dict) else x: x for x in self._labels}
+        raw: list[str | None] | list[dict[str, str] | None] = self._labels
+        if self._dump is not None:
+            texts = self._dump.labels_text
+            raw = [texts[i] for i in self.members]
+        distinct = {id(x) if isinstance(x, dict) else x: x for x in raw}
         for item in distinct.values():
             if item is None:
                 continue
@@ -152,7 +156,7 @@ def _build(dump: Dump, state: str, parts: list[tuple[Stack, list[int]]]) -> Grou
         members=members,
         leaked=leaked,
         locked=locked,
-        _labels=[dump.labels_text[i] for i in members],
+        _dump=dump,
     )
 
 

@@ -21,9 +21,13 @@ HEADER_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Status:
-    """The bracketed part of a header, split into its fields."""
+    """The bracketed part of a header, split into its fields.
+
+    Compared and hashed by identity: :func:`parse_status` caches them, so one
+    status text is one object, and grouping 100,000 goroutines hashes pointers.
+    """
 
     state: str
     wait_minutes: int | None = None

@@ -227,8 +227,8 @@ class Dump:
     ids: list[int] = field(default_factory=list)
     stacks: list[Stack] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
-    labels_text: list[str | None] = field(default_factory=list)
-    creators: list[int | None] = field(default_factory=list)
+    #: each goroutine's header line as printed (labels and creators are read from it lazily)
+    heads: list[str] = field(default_factory=list)
     #: index -> (gp, m, mp) for system-level headers
     system: dict[int, tuple[str, str | None, str | None]] = field(default_factory=dict)
     #: debug=1 input: goroutine counts per stack
@@ -244,6 +244,26 @@ class Dump:
     source: bytes | str | mmap.mmap = b""
     span: tuple[int, int] = (0, 0)
     _goroutines: list[Goroutine] | None = None
+    _labels: list[str | None] | None = None
+    _creators: list[int | None] | None = None
+
+    @property
+    def labels_text(self) -> list[str | None]:
+        """Each goroutine's label set as printed (``{k: v}``), or None."""
+        if self._labels is None:
+            self._labels = [_labels_of(h) for h in self.heads]
+        return self._labels
+
+    @property
+    def creators(self) -> list[int | None]:
+        """Each goroutine's creator (``created by X in goroutine N``), or None.
+
+        Found with one regex pass over the dump's text when first asked for:
+        the bulk parser skips them, as most uses never need them.
+        """
+        if self._creators is None:
+            self._creators = _scan_creators(self)
+        return self._creators
 
     def __len__(self) -> int:
         return self.goroutine_count
@@ -294,3 +314,36 @@ class CountedStack:
     stack: Stack
     labels: dict[str, str] | None = None
     pcs: tuple[int, ...] = ()
+
+
+def _labels_of(head: str) -> str | None:
+    """The ``{...}`` part of a header line, if any."""
+    br = head.find("]")
+    return head[br + 2 : head.rfind(":")] if head[br + 1 : br + 3] == " {" else None
+
+
+_CREATOR_SCAN = re.compile(
+    rb"^goroutine (\d+) |^created by \S+ in goroutine (\d+)\r?$|^\[originating from goroutine ",
+    re.M,
+)
+
+
+def _scan_creators(dump: Dump) -> list[int | None]:
+    """Creator ids in dump order, from one pass over the goroutines' text."""
+    creators: dict[int, int] = {}
+    src = (
+        dump.source.encode("utf-8", "surrogateescape")
+        if isinstance(dump.source, str)
+        else dump.source
+    )
+    start, end = dump.span if dump.span[1] > dump.span[0] else (0, len(src))
+    current: int | None = None
+    for m in _CREATOR_SCAN.finditer(src, start, end):
+        if m.group(1) is not None:
+            current = int(m.group(1))
+        elif m.group(2) is not None and current is not None:
+            creators.setdefault(current, int(m.group(2)))
+            current = None
+        else:
+            current = None  # ancestors' "created by" lines belong to no listed goroutine
+    return [creators.get(gid) for gid in dump.ids]

@@ -130,8 +130,8 @@ def _decode(buf: Buffer, start: int, end: int) -> str:
 
 
 _HeaderFields = tuple[str | None, str | None, str | None, Status, str | None]
-#: (goroutine id, stack, header fields, label text, creator id)
-_Row = tuple[int, Stack, _HeaderFields, str | None, int | None]
+#: (header line, stack, header fields)
+_Row = tuple[str, Stack, _HeaderFields]
 
 
 class _Bulk:
@@ -193,7 +193,7 @@ class _Bulk:
         """
         if " fp=0x" in text:  # system level: per-goroutine addresses on every file line
             text = _SYSTEM_RE.sub("", text)
-        rows = self.rows
+        append = self.rows.append
         headers = self.headers
         stacks_get = self.stacks.get
         for index, block in enumerate(text.split("\n\n")):
@@ -216,29 +216,17 @@ class _Bulk:
                     continue
                 if fields[0] is None:  # gp= addresses differ per goroutine: not cached
                     headers[head[sp : br + 1]] = fields
-            labels = head[br + 2 : -1] if head[br + 1 : br + 3] == " {" else None
-            creator: int | None = None
-            if len(lines) > 2:
-                created = lines[-2]
-                if created[:11] != "created by ":  # ancestors follow (tracebackancestors)
-                    created = next((x for x in lines if x[:11] == "created by "), "")
-                cut = created.rfind(" in goroutine ")
-                if cut >= 0:
-                    digits = created[cut + 14 :]
-                    if digits.isdigit():
-                        creator = int(digits)
-            key = tuple(lines[2::2])
-            stack = stacks_get(key)
+            stack = stacks_get(key := tuple(lines[2::2]))
             if stack is None:
                 stack = self.stack(key, lines[1:])
-            rows.append((int(head[10:sp]), stack, fields, labels, creator))
+            append((head, stack, fields))
         return None
 
     def finish(self) -> list[Dump]:
         """Turn the rows into one dump, or several where goroutine ids repeat."""
         dumps: list[Dump] = []
         rows = self.rows
-        ids = [r[0] for r in rows]
+        ids = [int(r[0][10 : r[0].find(" ", 10)]) for r in rows]
         cuts = [0]
         if len(set(ids)) != len(ids):
             seen: set[int] = set()
@@ -252,10 +240,9 @@ class _Bulk:
             dump = Dump(source=self.source, span=self.span)
             part = rows[a:b]
             dump.ids = ids[a:b]
+            dump.heads = [r[0] for r in part]
             dump.stacks = [r[1] for r in part]
             dump.statuses = [r[2][3] for r in part]
-            dump.labels_text = [r[3] for r in part]
-            dump.creators = [r[4] for r in part]
             dump.system = {i: r[2][:3] for i, r in enumerate(part) if r[2][0] is not None}  # type: ignore[misc]
             dumps.append(dump)
         if self.bad_headers:
@@ -306,7 +293,7 @@ def _cut_trailing_log(bulk: _Bulk, region: Region) -> None:
     if not bulk.rows or id(bulk.rows[-1][1]) not in bulk.foreign:
         return
     buf = region.buf
-    needle = f"\ngoroutine {bulk.rows[-1][0]} ".encode()
+    needle = ("\n" + bulk.rows[-1][0].split("[", 1)[0]).encode()
     head = buf.rfind(needle, max(0, region.g_start - 1), region.g_end) + 1
     end = first_foreign(buf, head, region.g_end)
     if head < end < region.g_end:
@@ -320,7 +307,7 @@ def _cut_at_crash(bulk: _Bulk, region: Region) -> int | None:
         line = bulk.cut_lines.get(id(row[1]))
         if line is None:
             continue
-        head = f"\ngoroutine {row[0]} ".encode()
+        head = ("\n" + row[0].split("[", 1)[0]).encode()
         buf = region.buf
         block = buf.find(head, max(0, region.g_start - 1), region.g_end)
         at = buf.find(b"\n" + line.encode("utf-8", "replace") + b"\n", block + 1, region.g_end)
