@@ -126,19 +126,19 @@ async def test_arrows_and_hjkl_move_to_parent_child_and_sibling() -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         flame = graph(app)
         assert flame.selected is tree.root
-        goexit = tree.root.kids[0]
+        first, second = tree.root.kids[:2]
         await pilot.press("down")
-        assert flame.selected is goexit  # the heaviest child
-        await pilot.press("j")
-        assert flame.selected is goexit.kids[0]
+        assert flame.selected is first  # the heaviest child
         await pilot.press("l")
-        assert flame.selected is goexit.kids[1]  # next sibling to the right
+        assert flame.selected is second  # next sibling to the right
         await pilot.press("right", "h")
-        assert flame.selected is goexit.kids[1]
-        await pilot.press("k")
-        assert flame.selected is goexit  # the parent
+        assert flame.selected is second
+        await pilot.press("j")
+        assert flame.selected is second.kids[0]
+        await pilot.press("k", "up")
+        assert flame.selected is tree.root  # the parent, then its parent
         await pilot.press("down")
-        assert flame.selected is goexit.kids[1]  # back where it came from, not the heaviest
+        assert flame.selected is second  # back where it came from, not the heaviest
         await pilot.press("up", "up", "up")
         assert flame.selected is tree.root  # stops at the root
         await pilot.pause()
@@ -152,9 +152,8 @@ async def test_zoom_and_zoom_out_change_the_root_and_restore_the_selection() -> 
     app = FlameApp(tree)
     async with app.run_test(size=(100, 40)) as pilot:
         flame = graph(app)
-        goexit = tree.root.kids[0]
-        spawn = goexit.kids[1]
-        await pilot.press("down", "down", "right")
+        spawn = tree.root.kids[1]
+        await pilot.press("down", "right")
         assert flame.selected is spawn
         width_before = flame.view.grid.cell(spawn).width  # type: ignore[union-attr]
         await pilot.press("enter")
@@ -163,8 +162,10 @@ async def test_zoom_and_zoom_out_change_the_root_and_restore_the_selection() -> 
         assert zoomed is not None and (zoomed.x, zoomed.width) == (0, flame.view.layout_width)
         assert width_before < zoomed.width
         # ancestors stay drawn full width above the zoomed frame
-        assert [r[0].node for r in flame.view.grid.rows[:2]] == [tree.root, goexit]
-        assert "zoom main.spawn.gowrap1" in text_of(app, "#flame-header")
+        assert [(c.node, c.width) for c in flame.view.grid.rows[0]] == [
+            (tree.root, flame.view.layout_width)
+        ]
+        assert f"zoom {spawn.name}" in text_of(app, "#flame-header")
         await pilot.press("down", "enter")
         assert flame.zoom is spawn.kids[0]
         await pilot.press("escape")
@@ -179,16 +180,14 @@ async def test_zoom_and_zoom_out_change_the_root_and_restore_the_selection() -> 
 
 async def test_zoom_out_without_history_goes_to_the_parent() -> None:
     tree = sample_tree()
-    goexit = tree.root.kids[0]
-    handle = _path(tree, goexit.name, "main.spawn.gowrap1", "main.handleOrder")
+    handle = _path(tree, "main.spawn.gowrap1", "main.handleOrder")
     app = FlameApp(tree)
     async with app.run_test(size=(100, 40)) as pilot:
         flame = graph(app)
         flame.focus_node(handle)
-        flame.set_tree(tree)  # a new generation forgets the zoom history
         await pilot.press("enter")
         await pilot.pause()
-        flame.set_tree(tree)
+        flame.set_tree(tree)  # a new generation forgets the zoom history
         assert flame.zoom is handle
         await pilot.press("escape")
         assert flame.zoom is handle.parent
@@ -337,9 +336,7 @@ async def test_one_sample_type_asks_for_nothing() -> None:
 
 async def test_info_line_shows_name_self_total_shares_and_file_line() -> None:
     tree = sample_tree()
-    node = _path(
-        tree, tree.root.kids[0].name, "main.spawn.gowrap1", "main.handleOrder", "runtime/pprof.Do"
-    )
+    node = _path(tree, "main.spawn.gowrap1", "main.handleOrder", "runtime/pprof.Do")
     app = FlameApp(tree)
     async with app.run_test(size=(160, 48)) as pilot:
         flame = graph(app)
@@ -359,11 +356,11 @@ async def test_usable_at_60x20_and_160x48(size: tuple[int, int]) -> None:
     async with app.run_test(size=size) as pilot:
         flame = graph(app)
         assert flame.view.layout_width == size[0] - 1  # one column for the scrollbar
-        await pilot.press("down", "down", "right", "right", *["down"] * 15)
+        await pilot.press("down", "right", "right", *["down"] * 15)
         await pilot.pause()
         node = flame.selected
-        assert node is not None and node.depth == 17
-        assert node.path()[1].name == "net/http.(*Server).Serve.gowrap3"
+        assert node is not None and node.depth == 16
+        assert node.path()[0].name == "net/http.(*Server).Serve.gowrap3"
         cell = flame.view.grid.cell(node)
         assert cell is not None
         # the selection is scrolled into view and the info line is on screen
@@ -450,6 +447,7 @@ async def test_mono_theme_keeps_marks_and_reverse_video() -> None:
     app = FlameApp(tree, theme="triage-mono")
     async with app.run_test(size=(100, 30)) as pilot:
         flame = graph(app)
-        await pilot.press("down", "down")
-        label, style = row_text(flame, flame.selected)  # type: ignore[arg-type]
+        await pilot.press("down")
+        assert flame.selected is tree.root.kids[0]
+        label, style = row_text(flame, flame.selected)
         assert label.startswith("* main.leak.gowrap1") and style.reverse

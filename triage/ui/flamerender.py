@@ -215,7 +215,7 @@ def info_content(
         head = Content.assemble((ROOT_LABEL, "bold"), f"  {tree.sample_type.type}")
     else:
         head = Content.assemble(
-            (f"{node.origin.mark} ", f"bold reverse {ORIGIN_VAR[node.origin]}"),
+            (f"{node.origin.mark} ", f"bold auto 90% on {ORIGIN_VAR[node.origin]}"),
             (f" {node.origin.value}  ", "dim"),
             (node.name, "bold"),
         )
@@ -244,12 +244,12 @@ def legend_content(width: int, *, diff: bool = False) -> Content:
     )
     parts: list[str | tuple[str, str]] = []
     for origin, word in zip(Origin, words, strict=True):
-        parts += [(origin.mark, f"bold reverse {ORIGIN_VAR[origin]}"), f" {word}  "]
+        parts += [(origin.mark, f"bold auto 90% on {ORIGIN_VAR[origin]}"), f" {word}  "]
     if diff:
         parts += [
-            ("+", "bold reverse $diff-grow"),
+            ("+", "bold auto 90% on $diff-grow"),
             " grew  ",
-            ("-", "bold reverse $diff-shrink"),
+            ("-", "bold auto 90% on $diff-shrink"),
             " shrank",
         ]
     return Content.assemble(*parts)

@@ -49,7 +49,7 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
         height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
     }
     FlameGraph > #flame-header { background: $panel; color: $text; }
-    FlameGraph:focus > #flame-header { text-style: bold; background: $primary 30%; }
+    FlameGraph:focus > #flame-header { text-style: bold; }
     FlameGraph > #flame-info {
         height: auto; max-height: 5; padding: 0 1; background: $surface; color: $text;
         border-top: hkey $panel;

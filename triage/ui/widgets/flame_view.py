@@ -74,7 +74,8 @@ class SpanStyles:
         return style
 
     def strip(self, spans: list[Span], width: int) -> Strip:
-        return Strip([Segment(text, self.span_style(classes)) for text, classes in spans], width)
+        segments = [Segment(text, self.span_style(classes)) for text, classes in spans]
+        return Strip(segments, width).simplify()
 
     def _widget(self) -> ScrollView:
         assert isinstance(self, ScrollView)
