@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from triage.pprof.model import Profile
     from triage.pprof.tree import CallTree
+    from triage.sources import Buffer
 
 DESCRIPTION = """\
 Decode a pprof profile (CPU, heap, allocs, mutex, block, goroutine; gzipped
@@ -203,11 +204,36 @@ def _load(spec: str, args: argparse.Namespace) -> Profile:
             sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
+    from triage import sources
+
     try:
-        return load_profile(spec, seconds=args.seconds, timeout=args.timeout, progress=progress)
+        if sources.is_url(spec):
+            return load_profile(spec, seconds=args.seconds, timeout=args.timeout, progress=progress)
     finally:
         if open_line[0]:
             sys.stderr.write("\n")  # end the progress line before an error is printed
+    with sources.load(spec) as payload:
+        return _decode_or_dump(payload.data, "stdin" if spec == "-" else spec)
+
+
+def _decode_or_dump(data: Buffer, name: str) -> Profile:
+    """A pprof profile, or a text goroutine dump as a goroutine/count profile."""
+    from triage import sources
+    from triage.errors import BadInput
+    from triage.pprof.decode import decode
+
+    try:
+        return decode(data, name)
+    except BadInput:
+        if sources.sniff(data) != "text":
+            raise
+        from triage.goroutines import analyze
+        from triage.goroutines.flame import goroutine_profile
+
+        primary = analyze(data).primary  # the most recent dump of a log
+        if primary is None or not primary.groups:
+            raise
+        return goroutine_profile(primary, name)
 
 
 def _check_not_empty(profile: Profile, tree: CallTree, filtered: bool) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from triage.goroutines import DumpAnalysis
+from triage.pprof.model import Function, Line, Location, Profile, ValueType
 from triage.pprof.tree import CallTree, Frame, tree_from_stacks
 
 
@@ -33,3 +34,39 @@ def goroutine_stacks(item: DumpAnalysis) -> Iterator[tuple[list[Frame], int]]:
 def goroutine_tree(item: DumpAnalysis, main_module: str | None = None) -> CallTree:
     """The flame graph tree of a dump (sample type goroutine/count)."""
     return tree_from_stacks(goroutine_stacks(item), main_module=main_module)
+
+
+def goroutine_profile(item: DumpAnalysis, name: str) -> Profile:
+    """The dump as a goroutine/count profile, so every pprof view and export applies.
+
+    One sample per group (value: its goroutine count), one location per
+    distinct frame; the state pseudo-frame is the leaf.
+    """
+    functions: dict[tuple[str, str], Function] = {}
+    locations: dict[tuple[str, str, int], Location] = {}
+    stacks: list[tuple[int, ...]] = []
+    values: list[int] = []
+    for frames, count in goroutine_stacks(item):
+        ids = []
+        for frame in reversed(frames):  # profile stacks are leaf first
+            key = (frame.name, frame.file, frame.line)
+            location = locations.get(key)
+            if location is None:
+                function = functions.get(key[:2])
+                if function is None:
+                    function = Function(len(functions) + 1, frame.name, frame.name, frame.file)
+                    functions[key[:2]] = function
+                location = Location(len(locations) + 1, lines=(Line(function, frame.line),))
+                locations[key] = location
+            ids.append(location.id)
+        stacks.append(tuple(ids))
+        values.append(count)
+    return Profile(
+        sample_types=[ValueType("goroutine", "count")],
+        stacks=stacks,
+        values=values,
+        locations={loc.id: loc for loc in locations.values()},
+        functions={f.id: f for f in functions.values()},
+        default_sample_type="goroutine",
+        name=name,
+    )
