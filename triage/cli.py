@@ -57,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from triage.ui.launch import run_start
 
         func = run_start
+    if _wants_interactive_flame(args):
+        from triage.ui.launch import run_flame
+
+        func = run_flame
     try:
         code: int = func(args)
     except TriageError as exc:
@@ -79,6 +83,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_FAILURE
     return code
+
+
+def _wants_interactive_flame(args: argparse.Namespace) -> bool:
+    """``triage flame FILE`` on a terminal, with no output option: the flame graph app."""
+    if getattr(args, "command", None) != "flame":
+        return False
+    outputs = (args.folded, args.svg, args.top is not None, args.diff_base, args.binary)
+    if any(outputs) or args.source == "-" or str(args.source).startswith(("http://", "https://")):
+        return False
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _silence_stdout() -> None:

@@ -92,3 +92,25 @@ def test_open_a_dump_navigate_and_quit(tmux: Tmux) -> None:
     tmux.keys("q")
     screen = tmux.wait_for("EXITED=0")
     assert "Traceback" not in screen
+
+
+def test_flame_command_opens_the_flame_graph(tmp_path: Path) -> None:
+    env = {
+        "TERM": "screen-256color",
+        "TRIAGE_CONFIG_DIR": str(tmp_path / "config"),
+        "TRIAGE_DATA_DIR": str(tmp_path / "data"),
+        "PATH": os.environ["PATH"],
+    }
+    session = Tmux("flame", f"{sys.executable} -m triage flame {SAMPLE}", env)
+    try:
+        screen = session.wait_for("all samples")
+        assert "[2 Flame graph]" in screen
+        assert "* own module  + dependency  = standard library  ~ runtime" in screen
+        session.keys("/")
+        session.keys("fetchOrder", "Enter")
+        screen = session.wait_for("/fetchOrder: 1 fn")
+        assert "main.(*Store).fetchOrder" in screen
+        session.keys("q")
+        session.wait_for("EXITED=0")
+    finally:
+        session.kill()

@@ -28,6 +28,8 @@ class Launch:
     theme: str | None = None
     source_roots: list[Path] = field(default_factory=list)
     binary: str | None = None
+    #: the pane in front at start ("goroutines", "flame" or "health")
+    pane: str = "goroutines"
     #: NO_COLOR was set when the process started (Textual removes it from the env)
     mono: bool = False
 
@@ -82,6 +84,7 @@ class TriageApp(App[None]):
             config=self.config,
             source_roots=self.launch.source_roots,
             binary=self.launch.binary,
+            pane=self.launch.pane,
         )
 
     def on_open_requested(self, event: OpenRequested) -> None:

@@ -55,6 +55,11 @@ def run_attach(args: argparse.Namespace) -> int:
     return start(paths=[], args=args, url=args.url)
 
 
+def run_flame(args: argparse.Namespace) -> int:
+    """``triage flame FILE`` on a terminal: the workspace with the flame graph in front."""
+    return start(paths=[args.source], args=args, pane="flame")
+
+
 def run_open(args: argparse.Namespace) -> int:
     """``triage open``."""
     return start(paths=args.paths, args=args)
@@ -65,7 +70,13 @@ def run_start(args: argparse.Namespace | None = None) -> int:
     return start(paths=[], args=args)
 
 
-def start(*, paths: list[str], args: argparse.Namespace | None, url: str | None = None) -> int:
+def start(
+    *,
+    paths: list[str],
+    args: argparse.Namespace | None,
+    url: str | None = None,
+    pane: str = "goroutines",
+) -> int:
     """Build the app from the config files and the flags, and run it."""
     from triage.config import load_config
     from triage.ui import themes
@@ -83,6 +94,7 @@ def start(*, paths: list[str], args: argparse.Namespace | None, url: str | None 
         source_roots=list(getattr(args, "source_root", []) or []),
         binary=getattr(args, "binary", None),
         mono=mono,
+        pane=pane,
     )
     TriageApp(launch, config, keymap, warnings).run()
     return 0

@@ -107,12 +107,14 @@ class WorkspaceScreen(Screen[None]):
         config: Config | None = None,
         source_roots: list[Path] | None = None,
         binary: str | None = None,
+        pane: str = "goroutines",
     ) -> None:
         super().__init__()
         self.paths = paths
         self.binary_path = binary
         self.binary: LoadedBinary | None = None
         self.enriched: set[int] = set()
+        self.first_pane = pane
         self.url = url
         self.config = config or Config()
         self.source_roots = source_roots or []
@@ -158,6 +160,8 @@ class WorkspaceScreen(Screen[None]):
         else:
             pane.message("Nothing opened (o opens a file).")
         pane.focus_list()
+        if self.first_pane != "goroutines":
+            self.show_pane(self.first_pane)
 
     def on_unmount(self) -> None:
         if self.live is not None:
