@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,3 +37,16 @@ def config_dir(tmp_path: Path) -> Path:
     path = tmp_path / "xdg" / "config"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+async def first_screen(pilot: Any) -> Any:
+    """The screen that replaces the splash (the app paints a splash frame first)."""
+    from triage.ui.screens.splash import SplashScreen
+
+    for _ in range(400):
+        if not isinstance(pilot.app.screen, SplashScreen):
+            break
+        await pilot.pause(0.01)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return pilot.app.screen

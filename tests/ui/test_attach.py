@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import Static
 
 from tests.support.targets import Service, leaky
+from tests.ui.conftest import first_screen
 from triage.config import load_config
 from triage.ui.app import Launch, TriageApp
 from triage.ui.keymap import load_keymap
@@ -54,7 +55,7 @@ async def test_attach_shows_goroutines_health_and_metrics(
 ) -> None:
     app = attach_app(service.url, config_dir)
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
+        screen = await first_screen(pilot)
         assert isinstance(screen, WorkspaceScreen)
         pane = screen.query_one(GoroutinePane)
         await wait_for(pilot, lambda: pane.item is not None)
@@ -72,7 +73,7 @@ async def test_attach_shows_goroutines_health_and_metrics(
 async def test_growth_is_flagged_as_a_leak_in_progress(service: Service, config_dir: Path) -> None:
     app = attach_app(service.url, config_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
+        screen = await first_screen(pilot)
         assert isinstance(screen, WorkspaceScreen)
         pane = screen.query_one(GoroutinePane)
         await wait_for(pilot, lambda: pane.item is not None)
@@ -99,7 +100,7 @@ async def test_growth_is_flagged_as_a_leak_in_progress(service: Service, config_
 async def test_target_dying_keeps_the_last_data(service: Service, config_dir: Path) -> None:
     app = attach_app(service.url, config_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
+        screen = await first_screen(pilot)
         assert isinstance(screen, WorkspaceScreen) and screen.live is not None
         pane = screen.query_one(GoroutinePane)
         await wait_for(pilot, lambda: pane.item is not None)
@@ -124,7 +125,7 @@ async def test_target_dying_keeps_the_last_data(service: Service, config_dir: Pa
 async def test_fetch_a_profile(service: Service, config_dir: Path) -> None:
     app = attach_app(service.url, config_dir, goroutines=0)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
+        screen = await first_screen(pilot)
         assert isinstance(screen, WorkspaceScreen)
         await pilot.press("p")
         assert isinstance(app.screen, ProfileChooser)
@@ -144,6 +145,7 @@ async def test_unreachable_at_start(config_dir: Path) -> None:
     url = refused_url().split("/debug")[0]
     app = attach_app(url, config_dir)
     async with app.run_test(size=(80, 24)) as pilot:
+        await first_screen(pilot)
         await wait_for(pilot, lambda: "connection refused" in _status(app))
         assert app.is_running
 

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from tests.support import gotool
 from tests.support.targets import crash, write
+from tests.ui.conftest import first_screen
 from triage.config import load_config
 from triage.ui.app import Launch, TriageApp
 from triage.ui.keymap import load_keymap
@@ -23,6 +24,7 @@ def _app(paths: list[str], **launch: object) -> TriageApp:
 
 
 async def _settle(pilot: object, app: TriageApp) -> None:
+    await first_screen(pilot)
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()  # type: ignore[attr-defined]

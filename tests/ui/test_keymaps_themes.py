@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from tests.ui.conftest import SAMPLE, make_app
+from tests.ui.conftest import SAMPLE, first_screen, make_app
 from triage.config import load_config
 from triage.ui.keymap import SHIPPED, load_keymap, problems
 from triage.ui.keys import KEYS
@@ -33,6 +33,7 @@ def test_defaults_have_no_collisions() -> None:
 
 async def _highlighted_after(app: object, *keys: str) -> str | None:
     async with app.run_test(size=(80, 24)) as pilot:  # type: ignore[attr-defined]
+        await first_screen(pilot)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press(*keys)
@@ -52,6 +53,7 @@ async def test_help_shows_the_user_keys(config_dir: Path) -> None:
     (config_dir / "keymap.toml").write_text('[keys]\n"list.down" = "x"\n')
     app = make_app([str(SAMPLE)])
     async with app.run_test(size=(100, 40)) as pilot:
+        await first_screen(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         line = next(c.plain for c in help_lines(app.keymap) if "list.down" in c.plain)
@@ -74,8 +76,7 @@ async def test_bad_user_keymap_warns_and_keeps_defaults(
     (config_dir / "keymap.toml").write_text(content)
     app = make_app([str(SAMPLE)])
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await first_screen(pilot)
         notes = [n.message for n in app._notifications]
         assert any(why in note and "using the default keymap" in note for note in notes), notes
         await pilot.press("j")
@@ -115,7 +116,7 @@ async def test_theme_from_config_and_cycling(config_dir: Path) -> None:
     (config_dir / "config.toml").write_text('theme = "light"\n')
     app = make_app([str(SAMPLE)])
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await first_screen(pilot)
         assert app.theme == "triage-light"
         await pilot.press("ctrl+t")
         assert app.theme != "triage-light"

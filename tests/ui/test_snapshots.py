@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.conftest import SAMPLE, make_app
+from tests.ui.conftest import SAMPLE, first_screen, make_app
 
 REPO = Path(__file__).resolve().parents[2]
 SIZES = [(80, 24), (160, 48)]
@@ -20,6 +20,7 @@ def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _settle(pilot: Any) -> None:
+    await first_screen(pilot)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -48,4 +49,4 @@ def test_help(snap_compare: Any, size: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_start_screen(snap_compare: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app([]), terminal_size=size)
+    assert snap_compare(make_app([]), terminal_size=size, run_before=_settle)

@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import OptionList, Static
 
 from tests.support.targets import crash, write
-from tests.ui.conftest import SAMPLE, make_app
+from tests.ui.conftest import SAMPLE, first_screen, make_app
 from triage.ui.screens.group import GroupScreen
 from triage.ui.screens.help import HelpScreen
 from triage.ui.screens.workspace import WorkspaceScreen
@@ -15,7 +15,7 @@ from triage.ui.widgets.goroutines import GoroutinePane
 
 
 async def _loaded(pilot: object, app: object) -> WorkspaceScreen:
-    screen = app.screen  # type: ignore[attr-defined]
+    screen = await first_screen(pilot)
     assert isinstance(screen, WorkspaceScreen)
     await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 
@@ -14,9 +15,11 @@ from triage.ui.keymap import Keymap
 from triage.ui.keys import bindings
 from triage.ui.marks import mark
 from triage.ui.palette import TriageCommands
-from triage.ui.screens.help import HelpScreen
-from triage.ui.screens.start import OpenRequested, StartScreen
-from triage.ui.screens.workspace import WorkspaceScreen
+from triage.ui.screens.splash import SplashScreen
+
+if TYPE_CHECKING:  # imported after the first frame (start-up speed)
+    from triage.ui.screens.start import OpenRequested
+    from triage.ui.screens.workspace import WorkspaceScreen
 
 
 @dataclass(slots=True)
@@ -53,7 +56,6 @@ class TriageApp(App[None]):
         return dict(themes.VARIABLE_DEFAULTS)
 
     def on_mount(self) -> None:
-        self.call_after_refresh(mark, "first_frame")
         found = themes.discover()
         for theme in found.themes:
             self.register_theme(theme)
@@ -67,17 +69,28 @@ class TriageApp(App[None]):
         for line in [*self.startup_warnings, *found.warnings, *self.keymap.warnings, warning]:
             if line:
                 self.notify(line, severity="warning", timeout=10)
+        what = self.launch.url or ", ".join(self.launch.paths) or "starting"
+        self.push_screen(SplashScreen(f"opening {what} …" if what != "starting" else what))
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        """The first frame is on screen: now import and compose the real screen."""
+        mark("first_frame")
         if self.launch.url:
             remember("attach", self.launch.url)
-            self.push_screen(self._workspace([], url=self.launch.url))
+            self.switch_screen(self._workspace([], url=self.launch.url))
         elif self.launch.paths:
             for path in self.launch.paths:
                 remember("open", path)
-            self.push_screen(self._workspace(self.launch.paths))
+            self.switch_screen(self._workspace(self.launch.paths))
         else:
-            self.push_screen(StartScreen(load_recent()))
+            from triage.ui.screens.start import StartScreen
+
+            self.switch_screen(StartScreen(load_recent()))
 
     def _workspace(self, paths: list[str], url: str | None = None) -> WorkspaceScreen:
+        from triage.ui.screens.workspace import WorkspaceScreen
+
         return WorkspaceScreen(
             paths,
             url=url,
@@ -95,10 +108,14 @@ class TriageApp(App[None]):
             self.push_screen(self._workspace([event.location]))
 
     def action_help(self) -> None:
+        from triage.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.keymap))
 
     def action_open_source(self) -> None:
+        from triage.ui.screens.start import StartScreen
+
         if not isinstance(self.screen, StartScreen):
             self.push_screen(StartScreen(load_recent()))
 
