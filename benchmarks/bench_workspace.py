@@ -115,6 +115,10 @@ async def keypresses(path: Path, presses: int) -> dict[str, tuple[float, float]]
     app = TriageApp(Launch(paths=[str(path)]), config, load_keymap(), [])
     results: dict[str, tuple[float, float]] = {}
     async with app.run_test(size=(160, 48)) as pilot:
+        from triage.ui.screens.workspace import WorkspaceScreen
+
+        while not isinstance(app.screen, WorkspaceScreen):  # after the splash frame
+            await pilot.pause(0.01)
         await app.workers.wait_for_complete()
         await pilot.pause()
         clock = RefreshClock()

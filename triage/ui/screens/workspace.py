@@ -50,6 +50,12 @@ if TYPE_CHECKING:  # loaded on first use: start-up stays fast
 PANES = ("goroutines", "flame", "health")
 TITLES = {"goroutines": "Goroutines", "flame": "Flame graph", "health": "Health"}
 NARROW = 120
+#: the widget that takes the keyboard when a pane is shown
+FOCUS_TARGETS = {
+    "goroutines": "#goroutines-list",
+    "flame": "#flame-graph",
+    "health": "#health, #health-message",
+}
 #: actions that need an attached process
 LIVE_ACTIONS = {"toggle_live", "fetch_profile"}
 
@@ -179,7 +185,11 @@ class WorkspaceScreen(Screen[None]):
         self._layout(event.size.width)
 
     def _layout(self, width: int) -> None:
-        self.set_class(width < NARROW, "-narrow")
+        narrow = width < NARROW
+        if narrow != self.has_class("-narrow") or not self.is_mounted:
+            for pane in PANES:
+                self._pane(pane).set_class(pane == self.active, "-active")
+        self.set_class(narrow, "-narrow")
         self._update_tabs()
 
     def _update_tabs(self) -> None:
@@ -194,15 +204,22 @@ class WorkspaceScreen(Screen[None]):
         return self.query_one(f"#pane-{name}")
 
     def show_pane(self, name: str) -> None:
-        """Make ``name`` the active pane and give it the keyboard."""
-        self.active = name
-        for pane in PANES:
-            self._pane(pane).set_class(pane == name, "-active")
-        self._update_tabs()
-        target = self._pane(name)
-        focusable = next((w for w in target.query("*") if w.focusable), None)
-        if focusable is not None:
-            focusable.focus()
+        """Make ``name`` the active pane and give it the keyboard.
+
+        Only the two panes whose class changes are restyled, and focus goes
+        to a known widget: switching must stay well under 50 ms with 100,000
+        goroutines loaded.
+        """
+        if name != self.active:
+            previous, self.active = self.active, name
+            if self.has_class("-narrow"):  # side by side, the class changes nothing
+                self._pane(previous).remove_class("-active")
+                self._pane(name).add_class("-active")
+                self._update_tabs()
+        for target in self._pane(name).query(FOCUS_TARGETS[name]):
+            if target.focusable:
+                target.focus()
+                break
 
     def action_show_pane(self, name: str) -> None:
         self.show_pane(name)
