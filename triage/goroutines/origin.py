@@ -1,34 +1,29 @@
-"""Where a Go function comes from: the runtime, the standard library, a
-dependency, or the service's own module.
+"""Where a Go function comes from, for goroutine frames.
 
-Function names in tracebacks are ``<import path>.<rest>``; the linker escapes
-dots in the last path element (``gopkg.in/yaml%2ev3.(*decoder).unmarshal``), so
-the package ends at the first dot after the last slash.
+The classification itself is triage.pprof.origin's (one rule set for flame
+graphs and dumps). A dump adds one clue profiles lack: each frame's file. Without
+a known main module, a dotted package whose files are not in a module cache
+(``/pkg/mod/``, ``@vX``) or ``vendor/`` is the service's own code (a monorepo
+package beside main), not a dependency.
 """
 
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from functools import lru_cache
 
+from triage.pprof.origin import Origin
+from triage.pprof.origin import classify as classify_name
 
-class Origin(StrEnum):
-    """The four origins the flame graph and the diagnosis care about."""
-
-    RUNTIME = "runtime"
-    STDLIB = "stdlib"
-    DEPENDENCY = "dependency"
-    OWN = "own"
-
+__all__ = ["Origin", "classify", "is_user", "package_of", "split_func"]
 
 _CLOSURE = re.compile(r"^(?:func\d+|gowrap\d+|\d+)$")
 
 
 @lru_cache(maxsize=65536)
 def split_func(func: str) -> tuple[str, str, str]:
-    """Split ``pkg.(*Recv).Name`` into (package, receiver, name)."""
-    slash = func.rfind("/")
+    """Split ``pkg.(*Recv).Name`` into (package, receiver, name); ``%2e`` is unescaped."""
+    slash = func.rfind("/", 0, func.find("[") if "[" in func else len(func))
     dot = func.find(".", slash + 1)
     if dot < 0:
         return "", "", func
@@ -49,35 +44,17 @@ def package_of(func: str) -> str:
     return split_func(func)[0]
 
 
-_RUNTIME_PREFIXES = ("runtime/internal/", "internal/runtime/")
+def _in_module_cache(file: str) -> bool:
+    return "/pkg/mod/" in file or "@v" in file or "/vendor/" in file
 
 
 @lru_cache(maxsize=65536)
 def classify(func: str, file: str = "", main_module: str = "") -> Origin:
-    """Classify a frame by its function name (and file, where the name is ambiguous).
-
-    A dotted first path element is not the standard library. Among those, the
-    service's own module is ``main_module`` when known; otherwise code that is
-    not under a module cache (``/pkg/mod/``, ``@vX``) or ``vendor/`` is taken
-    to be the service's own (for example a monorepo package next to main).
-    """
-    pkg = package_of(func)
-    if pkg == "runtime" or pkg.startswith(_RUNTIME_PREFIXES) or (not pkg and func == "goexit"):
-        return Origin.RUNTIME
-    if pkg == "main":
+    """The origin of a frame, using its file when the main module is unknown."""
+    origin = classify_name(func, main_module or None)
+    if origin is Origin.DEPENDENCY and not main_module and file and not _in_module_cache(file):
         return Origin.OWN
-    first = pkg.split("/", 1)[0]
-    if "." not in first:
-        return Origin.STDLIB
-    if main_module:
-        if pkg == main_module or pkg.startswith(main_module + "/"):
-            return Origin.OWN
-        return Origin.DEPENDENCY
-    if file and ("/pkg/mod/" in file or "@v" in file or "/vendor/" in file):
-        return Origin.DEPENDENCY
-    if file:
-        return Origin.OWN
-    return Origin.DEPENDENCY
+    return origin
 
 
 def is_user(func: str, file: str = "", main_module: str = "") -> bool:
