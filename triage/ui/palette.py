@@ -54,6 +54,19 @@ class TriageCommands(Provider):
                 out.append(
                     (label, "open this group", partial(pane.post_message, GroupChosen(item, group)))
                 )
+            seen: set[str] = set()
+            for group in item.groups:  # every function in a stack leads to its first group
+                for frame in group.frames:
+                    if frame.func in seen:
+                        continue
+                    seen.add(frame.func)
+                    out.append(
+                        (
+                            f"Function: {frame.func}",
+                            f"in group #{group.id} ({group.count} x {group.state})",
+                            partial(pane.post_message, GroupChosen(item, group)),
+                        )
+                    )
             for finding in item.findings:
                 first = next((g for g in item.groups if g.id in finding.groups), None)
                 if first is not None:
