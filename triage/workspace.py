@@ -90,6 +90,17 @@ def load_path(
     return LoadedDump(name, analysis, payload, analysis.warnings)
 
 
+def attach_source(spec: str, analysis: Analysis) -> LoadedDump:
+    """An analysis made elsewhere (triage.preload's child) with this file mapped again."""
+    payload = sources.load(spec)
+    span = (0, len(payload.data))
+    for item in analysis.dumps:
+        item.dump.source = payload.data
+        if item.dump.span == (0, 0):
+            item.dump.span = span
+    return LoadedDump("stdin" if spec == "-" else spec, analysis, payload, analysis.warnings)
+
+
 def load_binary(path: str) -> LoadedBinary:
     """Open a Go binary for its build info and symbols (BadInput if it is not one)."""
     from triage.enrich import open_context

@@ -22,7 +22,7 @@ class Tmux:
 
     def __init__(self, name: str, command: str, env: dict[str, str]) -> None:
         self.name = name
-        self.socket = ["-L", f"triage-test-{os.getpid()}"]
+        self.socket = ["-L", f"triage-test-{os.getpid()}-{name}-{time.monotonic_ns()}"]
         exports = " ".join(f"{k}={v}" for k, v in env.items())
         subprocess.run(
             ["tmux", *self.socket, "new-session", "-d", "-s", name, "-x", "80", "-y", "24",
@@ -71,11 +71,12 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
 
 
 def test_open_a_dump_navigate_and_quit(tmux: Tmux) -> None:
-    screen = tmux.wait_for("Goroutines · 1152 in 24 groups")
+    tmux.wait_for("Goroutines · 1152 in 24 groups")
+    screen = tmux.wait_for("q Quit")  # the footer at 80 columns
     assert "signal: SIGQUIT: quit" in screen.splitlines()[0]
     assert "WARN 300 goroutines blocked on chan receive in main.leak.func1.1" in screen
     assert "next: find who should send" in screen  # the detail box follows the cursor
-    assert "q Quit" in screen and "? Help" in screen  # footer at 80 columns
+    assert "? Help" in screen
     tmux.keys("End")
     screen = tmux.wait_for("#24")
     tmux.keys("Enter")
@@ -103,9 +104,9 @@ def test_flame_command_opens_the_flame_graph(tmp_path: Path) -> None:
     }
     session = Tmux("flame", f"{sys.executable} -m triage flame {SAMPLE}", env)
     try:
-        screen = session.wait_for("all samples")
+        session.wait_for("all samples")
+        screen = session.wait_for("* own module  + dependency  = standard library  ~ runtime")
         assert "[2 Flame graph]" in screen
-        assert "* own module  + dependency  = standard library  ~ runtime" in screen
         session.keys("/")
         session.keys("fetchOrder", "Enter")
         screen = session.wait_for("/fetchOrder: 1 fn")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from textual.app import App
 
 from triage.config import Config
+from triage.preload import Preload
 from triage.recent import load_recent, remember
 from triage.ui import themes
 from triage.ui.keymap import Keymap
@@ -33,6 +34,8 @@ class Launch:
     binary: str | None = None
     #: the pane in front at start ("goroutines", "flame" or "health")
     pane: str = "goroutines"
+    #: files already being read in the background (triage.preload)
+    preload: Preload | None = None
     #: NO_COLOR was set when the process started (Textual removes it from the env)
     mono: bool = False
 
@@ -98,6 +101,7 @@ class TriageApp(App[None]):
             source_roots=self.launch.source_roots,
             binary=self.launch.binary,
             pane=self.launch.pane,
+            preload=self.launch.preload if paths == self.launch.paths else None,
         )
 
     def on_open_requested(self, event: OpenRequested) -> None:

@@ -78,12 +78,19 @@ def start(
     pane: str = "goroutines",
 ) -> int:
     """Build the app from the config files and the flags, and run it."""
+    import os
+
     from triage.config import load_config
-    from triage.ui import themes
+    from triage.preload import Preload
+
+    mono = os.environ.get("NO_COLOR") is not None  # before Textual removes it from the env
+    config, warnings = load_config()
+    # Read the files on the other core while the UI imports and draws.
+    preload = (
+        Preload(list(paths), config.thresholds).start() if paths and "-" not in paths else None
+    )
     from triage.ui.keymap import load_keymap
 
-    mono = themes.no_color()  # read before Textual removes NO_COLOR from the environment
-    config, warnings = load_config()
     keymap = load_keymap(getattr(args, "keymap", None) or config.keymap)
     from triage.ui.app import Launch, TriageApp
 
@@ -95,6 +102,7 @@ def start(
         binary=getattr(args, "binary", None),
         mono=mono,
         pane=pane,
+        preload=preload,
     )
     TriageApp(launch, config, keymap, warnings).run()
     return 0

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from triage.config import Config
 from triage.errors import TriageError
 from triage.goroutines import Analysis, DumpAnalysis
+from triage.preload import Preload
 from triage.ui.keys import bindings
 from triage.ui.marks import mark
 from triage.ui.messages import SourceLoaded, StatusNote
@@ -114,6 +115,7 @@ class WorkspaceScreen(Screen[None]):
         source_roots: list[Path] | None = None,
         binary: str | None = None,
         pane: str = "goroutines",
+        preload: Preload | None = None,
     ) -> None:
         super().__init__()
         self.paths = paths
@@ -121,6 +123,7 @@ class WorkspaceScreen(Screen[None]):
         self.binary: LoadedBinary | None = None
         self.enriched: set[int] = set()
         self.first_pane = pane
+        self.preload = preload
         self.url = url
         self.config = config or Config()
         self.source_roots = source_roots or []
@@ -253,7 +256,12 @@ class WorkspaceScreen(Screen[None]):
         """Load each path; failures are reported one by one, the rest still load."""
         for path in paths:
             try:
-                loaded = load_path(path, level=self.level, thresholds=self.config.thresholds)  # type: ignore[arg-type]
+                preloaded = self.preload.take(path) if self.preload is not None else None
+                loaded = preloaded or load_path(
+                    path,
+                    level=self.level,  # type: ignore[arg-type]
+                    thresholds=self.config.thresholds,
+                )
             except TriageError as exc:
                 self.post_message(StatusNote(exc.line(), "error"))
                 continue

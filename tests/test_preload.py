@@ -1,0 +1,49 @@
+"""Files read by a forked child while the UI starts (triage.preload)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.targets import crash, write
+from triage.errors import BadInput
+from triage.goroutines.args import frame_args
+from triage.preload import Preload
+from triage.workspace import LoadedDump, load_path
+
+
+def test_child_result_matches_a_direct_load(tmp_path: Path) -> None:
+    path = str(write(tmp_path, "piles.log", crash("piles").stderr))
+    pre = Preload([path]).start()
+    assert pre.pid > 0
+    got = pre.take(path)
+    direct = load_path(path)
+    assert isinstance(got, LoadedDump) and isinstance(direct, LoadedDump)
+    a, b = got.analysis.dumps[0], direct.analysis.dumps[0]
+    assert a.dump.ids == b.dump.ids
+    assert [(g.id, g.count, g.state) for g in a.groups] == [
+        (g.id, g.count, g.state) for g in b.groups
+    ]
+    assert [f.summary for f in a.findings] == [f.summary for f in b.findings]
+    # arguments are read back from the file the parent mapped
+    gid = a.groups[0].sample_ids[0]
+    assert frame_args(a.dump, gid) == frame_args(b.dump, gid)
+
+
+def test_child_errors_reach_the_parent(tmp_path: Path) -> None:
+    bad = str(write(tmp_path, "page.html", "<!DOCTYPE html><p>x"))
+    pre = Preload([bad]).start()
+    with pytest.raises(BadInput, match="HTML page"):
+        pre.take(bad)
+
+
+def test_a_dead_child_means_loading_normally(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    path = str(write(tmp_path, "nil.log", crash("nil").stderr))
+    pre = Preload([path]).start()
+    os.kill(pre.pid, signal.SIGKILL)
+    got = pre.take(path)  # never hangs: None (then the workspace loads the file itself),
+    assert got is None or isinstance(got, LoadedDump)  # or the answer, if it came first
