@@ -93,6 +93,8 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
         self._generation = 0
         self._initial = tree
         self._ready = False
+        self._view = FlameView(id="flame-view")
+        self._table = TopTable(id="flame-top")
 
     # --- composition and the public API --------------------------------------
 
@@ -100,13 +102,13 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
         yield Static("", id="flame-header", classes="flame-line")
         yield Static("", id="flame-status", classes="flame-line")
         yield Static("No profile loaded.", id="flame-empty")
-        yield FlameView(id="flame-view")
-        yield TopTable(id="flame-top")
+        yield self._view
+        yield self._table
         yield Static("", id="flame-info")
         yield Input(placeholder="search functions (enter: find, escape: cancel)", id="flame-search")
 
     def on_mount(self) -> None:
-        self.query_one(FlameView).display = False
+        self._view.display = False
         self._ready = True
         if self._initial is not None:
             self.set_tree(self._initial, self.title, self.sample_types, self.current_type)
@@ -114,11 +116,13 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
 
     @property
     def view(self) -> FlameView:
-        return self.query_one(FlameView)
+        """The icicle (line API)."""
+        return self._view
 
     @property
     def table(self) -> TopTable:
-        return self.query_one(TopTable)
+        """The top table (line API), shown instead of the icicle in "top" mode."""
+        return self._table
 
     def set_tree(
         self,
@@ -149,13 +153,13 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
         run_warm(self, tree)
         self.query_one("#flame-empty").display = False
         self.view.display = self.mode != "top"
+        query = self.search_result.query if self.search_result else None
+        self.search_result = None  # the old tree's nodes: searched again below
         zoom = follow(tree.root, keep_zoom)
         selected = follow(tree.root, keep_selected)
         if not is_under(selected, zoom):
             zoom = tree.root
         self._show_flame(zoom, selected)
-        query = self.search_result.query if self.search_result else None
-        self.search_result = None
         if query:
             self.search(query)
         if self.mode == "top":
@@ -286,6 +290,7 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
     # --- actions (bound in triage.ui.keys under flame.*) ---------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No flame key works without a tree; one sample type greys out the type switch."""
         if self.call_tree is None:
             return action not in {KEYS[bid].action.split("(")[0] for bid in FLAME_IDS}
         if action == "next_type" and len(self.sample_types) < 2:

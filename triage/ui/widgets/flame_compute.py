@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from textual.message import Message
 from textual.widget import Widget
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from triage.pprof.tree import CallTree
 from triage.pprof.views import Sandwich, SearchResult, sandwich, search
@@ -74,8 +74,10 @@ def run_warm(owner: Widget, tree: CallTree) -> Worker[None]:
     """Sort every node's children and index names ahead of the first zoom or search."""
 
     def job() -> None:
-        for _node in tree.root.walk():  # walk() sorts each node's kids as it goes
-            pass
+        worker = get_current_worker()
+        for count, _node in enumerate(tree.root.walk()):  # walk() sorts each node's kids
+            if count % 4096 == 0 and worker.is_cancelled:  # a newer tree replaced this one
+                return
         tree.by_name()
 
     return owner.run_worker(
