@@ -121,6 +121,11 @@ def parse_labels(text: str) -> dict[str, str]:
     inner = text.strip()
     if not (inner.startswith("{") and inner.endswith("}")):
         return {"": text}
+    if '"' not in inner and "{" not in inner[1:-1] and "}" not in inner[1:-1]:
+        # The common case: nothing needed quoting, so ", " and ": " only separate.
+        pairs = [p.split(": ", 1) for p in inner[1:-1].split(", ")] if len(inner) > 2 else []
+        if all(len(p) == 2 for p in pairs):
+            return dict(pairs)  # type: ignore[arg-type]
     pos = 1
     end = len(inner)
     tokens: list[tuple[str, str]] = []
