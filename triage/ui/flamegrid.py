@@ -125,12 +125,6 @@ def sandwich_grid(callers: Node, callees: Node, width: int) -> Grid:
     return Grid(width, rows)
 
 
-def function_row(grid: Grid, callees: Node) -> int:
-    """The row of the function itself in a sandwich grid."""
-    cell = grid.cell(callees)
-    return cell.row if cell is not None else 0
-
-
 def ordered_matches(cells: Iterable[Cell], matches: frozenset[Node]) -> list[Cell]:
     """The visible matching cells in reading order (top row first, left to right)."""
     return [c for c in cells if c.node in matches]
