@@ -4,7 +4,9 @@ Dumps are fetched from the ``leaky`` target (``/debug/pprof/goroutine?debug=2``
 after ``-spawn N``). Each run is a fresh process, so peak RSS is the pipeline's
 own; the time is measured inside the process around read + parse + group +
 diagnose (interpreter start-up excluded; ``triage analyze`` whole-command time
-is reported separately). Median of RUNS runs.
+is reported separately). Median of RUNS runs. "serial" is the library's
+default; "2 cores" is what ``triage analyze`` does (a large dump's second half
+parsed in a forked child, see triage/goroutines/parallel.py).
 
 Usage: python benchmarks/bench_goroutines.py [--runs N]
 """
@@ -37,7 +39,7 @@ from triage.goroutines.diagnose import diagnose
 from pathlib import Path
 t1 = time.perf_counter()
 payload = load_file(Path(sys.argv[1]))
-result = parse(payload.data)
+result = parse(payload.data, parallel=sys.argv[2] == "parallel")
 groups = [group_dump(d) for d in result.dumps]
 findings = [diagnose(d, g) for d, g in zip(result.dumps, groups)]
 t2 = time.perf_counter()
@@ -47,20 +49,25 @@ print(json.dumps({"seconds": t2 - t1, "imports": t1 - t0, "rss": rss,
 """
 
 
-def dump(n: int) -> Path:
-    """A debug=2 dump of a process with about ``n`` goroutines (cached)."""
-    path = CACHE / f"goroutines-{n}.txt"
+def dump(n: int, *, trimpath: bool = False) -> Path:
+    """A debug=2 dump of a process with about ``n`` goroutines (cached).
+
+    ``trimpath`` builds the service with ``-trimpath`` (as many release builds
+    are): shorter file names, a smaller dump for the same goroutines.
+    """
+    path = CACHE / f"goroutines-{n}{'-trimpath' if trimpath else ''}.txt"
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        with leaky("-spawn", str(n)) as svc:
+        flags = ("-trimpath",) if trimpath else ()
+        with leaky("-spawn", str(n), build_flags=flags) as svc:
             body = svc.get("/debug/pprof/goroutine?debug=2", timeout=120).content
         path.write_bytes(body)
     return path
 
 
-def run_pipeline(path: Path) -> dict[str, float]:
+def run_pipeline(path: Path, mode: str = "serial") -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", _PIPELINE, str(path)],
+        [sys.executable, "-c", _PIPELINE, str(path), mode],
         capture_output=True, text=True, check=True, cwd=REPO,
     )  # fmt: skip
     result: dict[str, float] = json.loads(out.stdout)
@@ -81,18 +88,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {args.runs} runs")
-    print(f"{'dump':>24} {'MB':>6} {'pipeline s':>11} {'peak RSS MB':>12} {'RSS/input':>9} "
-          f"{'CLI s':>7}")  # fmt: skip
-    for n in (10_000, 100_000):
-        path = dump(n)
+    print(f"{'dump':>26} {'MB':>6} {'serial s':>9} {'2 cores s':>9} {'peak RSS MB':>12} "
+          f"{'RSS/input':>9} {'CLI s':>7}")  # fmt: skip
+    for n, trim in ((10_000, False), (100_000, False), (100_000, True)):
+        path = dump(n, trimpath=trim)
         size = path.stat().st_size
-        runs = [run_pipeline(path) for _ in range(args.runs)]
+        runs, pruns = [], []
+        for _ in range(args.runs):  # alternate, so drifting machine speed hits both alike
+            runs.append(run_pipeline(path))
+            pruns.append(run_pipeline(path, "parallel"))
         secs = statistics.median(r["seconds"] for r in runs)
+        psecs = statistics.median(r["seconds"] for r in pruns)
         rss = statistics.median(r["rss"] for r in runs)
         cli = statistics.median(run_cli(path) for _ in range(args.runs))
-        label = f"{int(runs[0]['goroutines'])} goroutines"
-        print(f"{label:>24} {size / 1e6:6.1f} {secs:11.3f} {rss / 1e6:12.0f} {rss / size:9.2f} "
-              f"{cli:7.3f}")  # fmt: skip
+        label = f"{int(runs[0]['goroutines'])} goroutines" + (" trimpath" if trim else "")
+        print(f"{label:>26} {size / 1e6:6.1f} {secs:9.3f} {psecs:9.3f} {rss / 1e6:12.0f} "
+              f"{rss / size:9.2f} {cli:7.3f}")  # fmt: skip
 
 
 if __name__ == "__main__":

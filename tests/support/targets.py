@@ -78,9 +78,11 @@ class Service:
 
 
 @contextmanager
-def leaky(*args: str, env: dict[str, str] | None = None) -> Iterator[Service]:
+def leaky(
+    *args: str, env: dict[str, str] | None = None, build_flags: tuple[str, ...] = ()
+) -> Iterator[Service]:
     """Start the leaky service on 127.0.0.1 and stop it afterwards."""
-    binary = gotool.build("leaky")
+    binary = gotool.build("leaky", *build_flags, name="leaky" + "".join(build_flags))
     proc = subprocess.Popen(
         [str(binary), *args],
         stdout=subprocess.PIPE,

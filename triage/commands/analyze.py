@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         spec = goroutine_url(spec)
     name = "stdin" if spec == "-" else spec
     with sources.load(spec, timeout=args.timeout) as payload:
-        result = analyze(payload.data, level="loose" if args.loose else "exact")
+        # The CLI has no other threads, so a large dump may be parsed on two cores.
+        result = analyze(payload.data, level="loose" if args.loose else "exact", parallel=True)
         if not result.dumps:
             raise _nothing_found(payload)
         binary = None

@@ -67,15 +67,22 @@ class Analysis:
 
 
 def analyze(
-    data: Buffer | str, *, level: Level = "exact", thresholds: Thresholds | None = None
+    data: Buffer | str,
+    *,
+    level: Level = "exact",
+    thresholds: Thresholds | None = None,
+    parallel: bool = False,
 ) -> Analysis:
-    """Parse, group and diagnose every dump in ``data``."""
+    """Parse, group and diagnose every dump in ``data``.
+
+    ``parallel``: parse a large dump on two cores (forks; single-threaded callers only).
+    """
     from triage.goroutines.diagnose import diagnose
     from triage.goroutines.grouping import group_dump
     from triage.goroutines.parser import parse
 
     result = Analysis()
-    for dump in parse(data).dumps:
+    for dump in parse(data, parallel=parallel).dumps:
         groups = group_dump(dump, level)
         result.dumps.append(DumpAnalysis(dump, groups, diagnose(dump, groups, thresholds)))
     return result

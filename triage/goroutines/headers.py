@@ -125,7 +125,7 @@ def parse_labels(text: str) -> dict[str, str]:
         # The common case: nothing needed quoting, so ", " and ": " only separate.
         pairs = [p.split(": ", 1) for p in inner[1:-1].split(", ")] if len(inner) > 2 else []
         if all(len(p) == 2 for p in pairs):
-            return dict(pairs)  # type: ignore[arg-type]
+            return dict(pairs)
     pos = 1
     end = len(inner)
     tokens: list[tuple[str, str]] = []

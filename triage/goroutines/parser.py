@@ -24,7 +24,6 @@ from triage.goroutines.race import parse_race, split_races
 from triage.goroutines.scan import (
     UNKNOWN,
     Region,
-    block_offset,
     find_regions,
     first_foreign,
     trailer_end,
@@ -65,8 +64,12 @@ class ParseResult:
         return [w for d in self.dumps for w in d.warnings]
 
 
-def parse(data: Buffer | str) -> ParseResult:
-    """Find and parse every goroutine dump in ``data`` (bytes, mmap or str)."""
+def parse(data: Buffer | str, *, parallel: bool = False) -> ParseResult:
+    """Find and parse every goroutine dump in ``data`` (bytes, mmap or str).
+
+    ``parallel`` lets a large dump be parsed on two cores by forking
+    (:mod:`triage.goroutines.parallel`); only for callers with no other threads.
+    """
     buf = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
     if buf[:65536].find(b"\r\n") >= 0:
         buf = bytes(buf).replace(b"\r\n", b"\n")
@@ -74,7 +77,7 @@ def parse(data: Buffer | str) -> ParseResult:
     pos = 0
     while True:
         for region in find_regions(buf, pos):
-            dumps, resume = parse_region(region)
+            dumps, resume = parse_region(region, parallel=parallel)
             for dump in dumps:
                 _append(result.dumps, dump)
             if resume is not None:
@@ -98,7 +101,7 @@ def _append(dumps: list[Dump], dump: Dump) -> None:
     dumps.append(dump)
 
 
-def parse_region(region: Region) -> tuple[list[Dump], int | None]:
+def parse_region(region: Region, *, parallel: bool = False) -> tuple[list[Dump], int | None]:
     """Parse one measured region into one dump (two if goroutine ids repeat).
 
     Also returns where to resume scanning when the goroutines turned out to end
@@ -112,7 +115,9 @@ def parse_region(region: Region) -> tuple[list[Dump], int | None]:
         dumps = [_parse_races(_decode(buf, region.start, region.end))]
     else:
         crash = parse_crash_header(_decode(buf, region.start, region.g_start).splitlines())
-        dumps, resume = _parse_goroutines(region) if region.g_end == UNKNOWN else ([Dump()], None)
+        dumps, resume = (
+            _parse_goroutines(region, parallel) if region.g_end == UNKNOWN else ([Dump()], None)
+        )
         first = dumps[0]
         first.crash = crash
         if crash is not None and first.ids:
@@ -253,7 +258,27 @@ class _Bulk:
         return dumps
 
 
-def _parse_goroutines(region: Region) -> tuple[list[Dump], int | None]:
+def chunk_bounds(buf: Buffer, start: int) -> list[tuple[int, int]]:
+    """Cut the text from ``start`` into chunks of about CHUNK bytes, each ending
+    where a goroutine block starts; the last one is where the run stops (no
+    goroutine header within the next few chunks)."""
+    size = len(buf)
+    bounds: list[tuple[int, int]] = []
+    pos = start
+    while pos < size:
+        if size - pos <= CHUNK:
+            bounds.append((pos, size))
+            break
+        nxt = buf.find(b"\n\ngoroutine ", pos + CHUNK, pos + 4 * CHUNK)
+        if nxt < 0:
+            bounds.append((pos, min(size, pos + 4 * CHUNK)))
+            break
+        bounds.append((pos, nxt + 2))
+        pos = nxt + 2
+    return bounds
+
+
+def _parse_goroutines(region: Region, parallel: bool = False) -> tuple[list[Dump], int | None]:
     """Bulk-parse the goroutine blocks from ``g_start`` and measure where they end.
 
     Blocks are decoded a few MiB at a time, cut where a goroutine block starts.
@@ -262,20 +287,15 @@ def _parse_goroutines(region: Region) -> tuple[list[Dump], int | None]:
     blank line), or at a crash header found inside a block (returned as the
     offset to resume scanning from).
     """
-    buf, pos = region.buf, region.g_start
+    from triage.goroutines.parallel import run_chunks, run_parallel
+
+    buf = region.buf
     size = len(buf)
-    bulk = _Bulk(buf, (pos, size))
-    g_end = size
-    while pos < size:
-        cut = size
-        if size - pos > CHUNK:
-            nxt = buf.find(b"\n\ngoroutine ", pos + CHUNK, pos + 4 * CHUNK)
-            cut = nxt + 2 if nxt >= 0 else min(size, pos + 4 * CHUNK)
-        stopped = bulk.run(_decode(buf, pos, cut))
-        if stopped is not None:
-            g_end = block_offset(buf, pos, stopped)
-            break
-        pos = cut
+    bulk = _Bulk(buf, (region.g_start, size))
+    bounds = chunk_bounds(buf, region.g_start)
+    run = run_parallel if parallel else run_chunks
+    stop = run(bulk, buf, bounds)
+    g_end = stop if stop is not None else (bounds[-1][1] if bounds else size)
     region.g_end = region.end = g_end
     resume = _cut_at_crash(bulk, region) if bulk.cut_lines else None
     if resume is None:
