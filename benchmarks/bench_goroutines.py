@@ -33,19 +33,18 @@ _PIPELINE = """
 import json, resource, sys, time
 t0 = time.perf_counter()
 from triage.sources import load_file
-from triage.goroutines.parser import parse
-from triage.goroutines.grouping import group_dump
-from triage.goroutines.diagnose import diagnose
+from triage.goroutines import analyze
+from triage.goroutines.parser import parse  # noqa: F401 - imported before timing
+from triage.goroutines.diagnose import diagnose  # noqa: F401
 from pathlib import Path
 t1 = time.perf_counter()
 payload = load_file(Path(sys.argv[1]))
-result = parse(payload.data, parallel=sys.argv[2] == "parallel")
-groups = [group_dump(d) for d in result.dumps]
-findings = [diagnose(d, g) for d, g in zip(result.dumps, groups)]
+result = analyze(payload.data, parallel=sys.argv[2] == "parallel")  # parse + group + diagnose
 t2 = time.perf_counter()
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({"seconds": t2 - t1, "imports": t1 - t0, "rss": rss,
-                  "goroutines": result.goroutine_count, "groups": sum(map(len, groups))}))
+                  "goroutines": sum(d.dump.goroutine_count for d in result.dumps),
+                  "groups": sum(len(d.groups) for d in result.dumps)}))
 """
 
 

@@ -79,12 +79,13 @@ def analyze(
     """
     from triage.goroutines.diagnose import diagnose
     from triage.goroutines.grouping import group_dump
-    from triage.goroutines.parser import parse
+    from triage.goroutines.parser import collector_paused, parse
 
     result = Analysis()
-    for dump in parse(data, parallel=parallel).dumps:
-        groups = group_dump(dump, level)
-        result.dumps.append(DumpAnalysis(dump, groups, diagnose(dump, groups, thresholds)))
+    with collector_paused():
+        for dump in parse(data, parallel=parallel).dumps:
+            groups = group_dump(dump, level)
+            result.dumps.append(DumpAnalysis(dump, groups, diagnose(dump, groups, thresholds)))
     return result
 
 

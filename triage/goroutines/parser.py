@@ -11,8 +11,11 @@ Argument values are read on demand from :attr:`Dump.source`.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from triage.goroutines.crash import parse_crash_header, parse_trailer
@@ -70,6 +73,28 @@ def parse(data: Buffer | str, *, parallel: bool = False) -> ParseResult:
     ``parallel`` lets a large dump be parsed on two cores by forking
     (:mod:`triage.goroutines.parallel`); only for callers with no other threads.
     """
+    with collector_paused():
+        return _parse(data, parallel)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector around a bulk pass.
+
+    Parsing creates a few hundred thousand small tracked objects (rows,
+    tuples) that are never cyclic garbage; letting the collector re-scan the
+    growing heap every 700 allocations costs about a fifth of the parse.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _parse(data: Buffer | str, parallel: bool) -> ParseResult:
     buf = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
     if buf[:65536].find(b"\r\n") >= 0:
         buf = bytes(buf).replace(b"\r\n", b"\n")
