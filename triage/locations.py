@@ -1,6 +1,6 @@
 """Where triage keeps its files: one small module, so tests can redirect it.
 
-``TRIAGE_CONFIG_DIR`` / ``TRIAGE_DATA_DIR`` / ``TRIAGE_CACHE_DIR`` override the
+``TRIAGE_CONFIG_DIR`` and ``TRIAGE_DATA_DIR`` override the
 XDG locations (tests point them at a temporary directory).
 """
 
@@ -21,7 +21,6 @@ def _xdg(env: str, kind: str) -> Path:
     getter = {
         "config": platformdirs.user_config_dir,
         "data": platformdirs.user_data_dir,
-        "cache": platformdirs.user_cache_dir,
     }[kind]
     return Path(getter(APP_NAME, appauthor=False))
 
@@ -34,11 +33,6 @@ def config_dir() -> Path:
 def data_dir() -> Path:
     """The directory holding the audit log and recent sources."""
     return _xdg("TRIAGE_DATA_DIR", "data")
-
-
-def cache_dir() -> Path:
-    """The directory holding disposable caches."""
-    return _xdg("TRIAGE_CACHE_DIR", "cache")
 
 
 def ensure(path: Path) -> Path:

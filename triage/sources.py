@@ -252,8 +252,3 @@ def _hint_for(kind: str) -> str:
     if kind == "empty":
         return "capture the dump again (kubectl logs --previous, or SIGQUIT the process)"
     return "give a goroutine dump, a log containing a Go panic, or a pprof URL"
-
-
-def as_text(data: Buffer, start: int = 0, end: int | None = None) -> str:
-    """Decode a slice of the buffer leniently (dumps are UTF-8 with stray bytes)."""
-    return bytes(data[start:end]).decode("utf-8", "replace")

@@ -162,3 +162,22 @@ def test_goroutine_flame_graph_weights_by_count_with_state_leaves() -> None:
     quit_item = analyze(sigquit().stderr).dumps[0]
     roots = [child.name for child in goroutine_tree(quit_item).root.children.values()]
     assert "runtime.goexit" not in roots  # system-level dumps end every stack with it
+
+
+def test_rules_live_in_one_registry() -> None:
+    from triage.goroutines.diagnose import registered_rules
+
+    rules = registered_rules()
+    assert len(rules) == len(set(rules))
+    expected = {
+        "crash",
+        "data-race",
+        "goroutine-leak",
+        "lock-contention",
+        "network-io",
+        "http-connections",
+        "stuck-syscall",
+        "gc-pressure",
+        "many-goroutines",
+    }
+    assert expected <= set(rules)

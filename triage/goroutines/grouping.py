@@ -83,10 +83,6 @@ class Group:
                     values[value] = None
         return {k: list(v) for k, v in seen.items()}
 
-    def function_names(self) -> list[str]:
-        """Function names, innermost first (for search and the palette)."""
-        return [f.func for f in self.stack.frames]
-
 
 def top_user_frame(frames: tuple[Frame, ...]) -> Frame | None:
     """The innermost frame in the service's own code or a dependency."""

@@ -9,7 +9,6 @@ skipped with a one-line warning.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -88,11 +87,6 @@ def discover() -> ThemeSet:
             except ValueError as exc:
                 found.warnings.append(f"{exc}; theme skipped")
     return found
-
-
-def no_color() -> bool:
-    """NO_COLOR is set (read it before the App starts: Textual removes it from the env)."""
-    return os.environ.get("NO_COLOR") is not None
 
 
 def resolve(name: str | None, available: set[str], *, mono: bool) -> tuple[str, str | None]:
