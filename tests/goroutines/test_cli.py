@@ -238,3 +238,8 @@ def test_two_gigabyte_log_is_scanned_in_place(tmp_path: Path) -> None:
     assert code_ == "0", err
     assert '"kind": "panic"' in doc
     assert int(rss_kb) < 400 * 1024, f"peak RSS {int(rss_kb) // 1024} MiB for a 2 GiB log"
+
+
+def test_usage_errors_are_one_line() -> None:
+    for args in (["analyze"], ["analyze", "x", "--top", "many"], ["nosuch"]):
+        assert_one_line_error(triage(*args), 2, "see `triage")
