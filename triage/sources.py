@@ -69,20 +69,27 @@ def load(spec: str, *, timeout: float = DEFAULT_TIMEOUT) -> Payload:
     return load_file(Path(spec))
 
 
-def load_file(path: Path) -> Payload:
-    """Memory-map ``path``; raise BadInput with a clear line when it cannot be read."""
-    name = str(path)
+def open_input(name: str, what: str = "a file") -> IO[bytes]:
+    """Open ``name`` for reading; raise BadInput with one line saying why it cannot be.
+
+    ``what`` names what a directory should have held ("the binary").
+    """
     try:
-        fh = path.open("rb")
+        return open(name, "rb")
     except FileNotFoundError:
         raise BadInput(f"{name}: no such file", "check the path") from None
     except IsADirectoryError:
-        raise BadInput(f"{name}: is a directory", "name a file inside it") from None
+        raise BadInput(f"{name}: is a directory", f"name {what} inside it") from None
     except PermissionError:
         raise BadInput(f"{name}: permission denied", "check the file's permissions") from None
     except OSError as exc:
         raise BadInput(f"{name}: cannot open ({exc.strerror})") from None
-    return _map(fh, name, close_file=True)
+
+
+def load_file(path: Path) -> Payload:
+    """Read (or, when large, map) ``path``; BadInput with a clear line when it cannot be."""
+    name = str(path)
+    return _map(open_input(name), name, close_file=True)
 
 
 def _map(fh: IO[bytes], name: str, *, close_file: bool, unlink: str = "") -> Payload:

@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, cast
 
 from triage.binary.elfheaders import HINT, Section, Segment, read_headers
 from triage.errors import BadInput
+from triage.sources import open_input
 
 if TYPE_CHECKING:
     from elftools.elf.elffile import ELFFile
@@ -126,16 +127,7 @@ class ElfImage:
 
 def _open(name: str) -> tuple[IO[bytes], mmap.mmap | bytes]:
     """Open and map the file ``name``; say in one line why when it cannot be."""
-    try:
-        fh = open(name, "rb")  # noqa: SIM115 - closed by ElfImage.close
-    except FileNotFoundError:
-        raise BadInput(f"{name}: no such file", "check the path") from None
-    except IsADirectoryError:
-        raise BadInput(f"{name}: is a directory", "name the binary inside it") from None
-    except PermissionError:
-        raise BadInput(f"{name}: permission denied", "check the file's permissions") from None
-    except OSError as exc:
-        raise BadInput(f"{name}: cannot open ({exc.strerror})") from None
+    fh = open_input(name, "the binary")  # closed by ElfImage.close
     try:
         return fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     except ValueError:  # an empty file cannot be mapped
