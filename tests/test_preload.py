@@ -47,3 +47,16 @@ def test_a_dead_child_means_loading_normally(tmp_path: Path) -> None:
     os.kill(pre.pid, signal.SIGKILL)
     got = pre.take(path)  # never hangs: None (then the workspace loads the file itself),
     assert got is None or isinstance(got, LoadedDump)  # or the answer, if it came first
+
+
+def test_cancel_stops_a_running_reader(tmp_path: Path) -> None:
+    import os
+
+    big = tmp_path / "big.log"
+    with big.open("wb") as fh:  # a sparse 1 GiB file: the child scans it for a while
+        fh.seek(1 << 30)
+        fh.write(b"\n")
+    pre = Preload([str(big)]).start()
+    pre.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pre.pid, 0)  # already reaped: it no longer exists

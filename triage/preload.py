@@ -82,6 +82,13 @@ class Preload:
 
         return attach_source(path, got)  # type: ignore[arg-type]
 
+    def cancel(self) -> None:
+        """Stop the reader if it is still running (the app is exiting)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+            _reap(self.pid)
+
     def _receive(self) -> dict[str, Loaded | TriageError]:
         if self._results is None:
             self._results = {}

@@ -104,5 +104,9 @@ def start(
         pane=pane,
         preload=preload,
     )
-    TriageApp(launch, config, keymap, warnings).run()
+    try:
+        TriageApp(launch, config, keymap, warnings).run()
+    finally:
+        if preload is not None:
+            preload.cancel()  # quit before the files were read: no orphan left scanning
     return 0
