@@ -10,19 +10,18 @@ itself as usual.
 
 from __future__ import annotations
 
-import os
-import pickle
-import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from triage.errors import TriageError
+from triage.forkpipe import Child, fork_call
 from triage.goroutines.thresholds import Thresholds
 
 if TYPE_CHECKING:
     from triage.workspace import Loaded
 
-_HEADER = struct.Struct("<Q")
+#: how long the workspace waits for the reader before reading the files itself
+RECEIVE_TIMEOUT = 600.0
 
 
 @dataclass
@@ -31,27 +30,18 @@ class Preload:
 
     paths: list[str]
     thresholds: Thresholds | None = None
-    pid: int = 0
-    fd: int = -1
+    child: Child | None = None
     _results: dict[str, Loaded | TriageError] | None = None
 
     def start(self) -> Preload:
         """Fork the reader (only before any thread exists: at command start)."""
-        if not hasattr(os, "fork"):
-            return self
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: read, analyse, send, and leave without cleanup
-            os.close(read)
-            code = 0
-            try:
-                _send(write, self._load_all())
-            except BaseException:  # the parent falls back on any failure
-                code = 1
-            os._exit(code)
-        os.close(write)
-        self.pid, self.fd = pid, read
+        self.child = fork_call(self._load_all)
         return self
+
+    @property
+    def pid(self) -> int:
+        """The reader's process id (0 when none was started)."""
+        return self.child.pid if self.child is not None else 0
 
     def _load_all(self) -> dict[str, object]:
         from triage.workspace import LoadedDump, load_path
@@ -84,56 +74,14 @@ class Preload:
 
     def cancel(self) -> None:
         """Stop the reader if it is still running (the app is exiting)."""
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-            _reap(self.pid)
+        if self.child is not None:
+            self.child.close()
 
     def _receive(self) -> dict[str, Loaded | TriageError]:
         if self._results is None:
-            self._results = {}
-            if self.fd >= 0:
-                try:
-                    self._results = _receive(self.fd)
-                except (OSError, EOFError, pickle.UnpicklingError, struct.error):
-                    self._results = {}
-                finally:
-                    os.close(self.fd)
-                    self.fd = -1
-                    _reap(self.pid)
+            got = None
+            if self.child is not None:
+                got = self.child.receive(RECEIVE_TIMEOUT)
+                self.child.close()
+            self._results = got if isinstance(got, dict) else {}
         return self._results
-
-
-def _send(fd: int, payload: dict[str, object]) -> None:
-    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-    with os.fdopen(fd, "wb") as out:
-        out.write(_HEADER.pack(len(data)))
-        out.write(data)
-
-
-#: how long the workspace waits for the reader before reading the files itself
-RECEIVE_TIMEOUT = 600.0
-
-
-def _receive(fd: int) -> dict[str, Loaded | TriageError]:
-    import select
-
-    ready, _, _ = select.select([fd], [], [], RECEIVE_TIMEOUT)
-    if not ready:
-        raise EOFError("the reader process gave no answer")
-    with os.fdopen(fd, "rb", closefd=False) as inp:
-        head = inp.read(_HEADER.size)
-        (size,) = _HEADER.unpack(head)
-        data = inp.read(size)
-    result: dict[str, Loaded | TriageError] = pickle.loads(data)
-    return result
-
-
-def _reap(pid: int) -> None:
-    """Collect the child; kill it first if it is still running (it answered, or hung)."""
-    import signal
-
-    done, _ = os.waitpid(pid, os.WNOHANG)
-    if not done:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)

@@ -57,6 +57,15 @@ class Group:
         """The innermost frame outside the runtime and the standard library."""
         return top_user_frame(self.stack.frames)
 
+    @property
+    def wait_range(self) -> str:
+        """Minutes blocked, ``12`` or ``3-40``; empty when Go printed none."""
+        if self.wait_max is None:
+            return ""
+        if self.wait_min == self.wait_max:
+            return str(self.wait_max)
+        return f"{self.wait_min}-{self.wait_max}"
+
     @cached_property
     def top_frame(self) -> Frame | None:
         """The frame to name the group by: user code if any, else the innermost non-runtime."""

@@ -18,6 +18,12 @@ from triage.goroutines.origin import Origin, classify, split_func
 _GOWRAP = re.compile(r"\.gowrap\d+$")
 
 
+def short_path(path: str) -> str:
+    """The last directory and the file name (``http/server.go``), as findings quote it."""
+    parts = path.rsplit("/", 2)
+    return "/".join(parts[-2:]) if len(parts) > 2 else path
+
+
 @dataclass(frozen=True, slots=True)
 class Frame:
     """One line pair of a traceback: ``pkg.Func(args)`` and ``\\tfile:line +0xoff``."""
@@ -53,6 +59,16 @@ class Frame:
         """``file:line`` as printed."""
         return f"{self.file}:{self.line}"
 
+    @property
+    def short_location(self) -> str:
+        """``dir/file.go:line``, short enough for a finding's sentence."""
+        return f"{short_path(self.file)}:{self.line}"
+
+    @property
+    def brief(self) -> str:
+        """``pkg.Func (dir/file.go:line)``, how findings name a place."""
+        return f"{self.func} ({self.short_location})"
+
 
 @dataclass(frozen=True, slots=True)
 class CreatedBy:
@@ -61,6 +77,11 @@ class CreatedBy:
     func: str
     file: str
     line: int
+
+    @property
+    def brief(self) -> str:
+        """``pkg.Func (dir/file.go:line)``, how findings name a place."""
+        return f"{self.func} ({short_path(self.file)}:{self.line})"
 
 
 @dataclass(eq=False)

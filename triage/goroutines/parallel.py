@@ -13,14 +13,9 @@ the second half itself.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import pickle
-import select
-import signal
-import struct
 from typing import TYPE_CHECKING, Any
 
+from triage.forkpipe import fork_call
 from triage.goroutines.scan import block_offset
 
 if TYPE_CHECKING:
@@ -29,7 +24,6 @@ if TYPE_CHECKING:
 
 #: chunks (of parser.CHUNK bytes) below which forking costs more than it saves
 MIN_CHUNKS = 4
-_HEADER = struct.Struct("<Q")
 _TIMEOUT = 600.0
 
 Bounds = list[tuple[int, int]]
@@ -48,75 +42,39 @@ def run_chunks(bulk: _Bulk, buf: Buffer, bounds: Bounds) -> int | None:
 
 def run_parallel(bulk: _Bulk, buf: Buffer, bounds: Bounds) -> int | None:
     """Like :func:`run_chunks`, the second half in a child process when it pays."""
-    if len(bounds) < MIN_CHUNKS or not hasattr(os, "fork"):
+    if len(bounds) < MIN_CHUNKS:
         return run_chunks(bulk, buf, bounds)
     half = len(bounds) // 2
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        _child(bulk, buf, bounds[half:], write)
-    os.close(write)
+    child = fork_call(lambda: _parse_half(bulk, buf, bounds[half:]))
+    if child is None:
+        return run_chunks(bulk, buf, bounds)
     stop = run_chunks(bulk, buf, bounds[:half])
     if stop is not None:  # the goroutines ended in the first half: the child's work is moot
-        _finish_child(pid, read, kill=True)
+        child.close()
         return stop
-    state = _receive(read)
-    _finish_child(pid, read, kill=state is None)
-    if state is None:
+    state = child.receive(_TIMEOUT)
+    child.close()
+    if not isinstance(state, dict):
         return run_chunks(bulk, buf, bounds[half:])
     _merge(bulk, state)
     stop_at: int | None = state["stop"]
     return stop_at
 
 
-def _child(bulk: _Bulk, buf: Buffer, bounds: Bounds, fd: int) -> None:
-    """Parse ``bounds`` with a fresh bulk state, send it, and exit at once."""
+def _parse_half(bulk: _Bulk, buf: Buffer, bounds: Bounds) -> dict[str, Any]:
+    """(In the child.) Parse ``bounds`` with a fresh bulk state, rows keyed for the trip."""
     from triage.goroutines.parser import _Bulk
 
-    code = 0
-    try:
-        mine = _Bulk(b"", bulk.span)
-        stop = run_chunks(mine, buf, bounds)
-        index = {id(s): s for s in mine.stacks.values()}
-        state = {
-            "rows": mine.rows,
-            "stop": stop,
-            "foreign": [(index[k], v) for k, v in mine.foreign.items() if k in index],
-            "cut_lines": [(index[k], v) for k, v in mine.cut_lines.items() if k in index],
-            "bad_headers": mine.bad_headers,
-        }
-        data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(fd, "wb") as out:
-            out.write(_HEADER.pack(len(data)))
-            out.write(data)
-    except BaseException:  # the parent parses this half itself
-        code = 1
-    os._exit(code)
-
-
-def _receive(fd: int) -> dict[str, Any] | None:
-    try:
-        ready, _, _ = select.select([fd], [], [], _TIMEOUT)
-        if not ready:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as inp:
-            head = inp.read(_HEADER.size)
-            if len(head) < _HEADER.size:
-                return None
-            (size,) = _HEADER.unpack(head)
-            state: dict[str, Any] = pickle.loads(inp.read(size))
-            return state
-    except (OSError, EOFError, pickle.UnpicklingError, struct.error):
-        return None
-
-
-def _finish_child(pid: int, fd: int, *, kill: bool) -> None:
-    os.close(fd)
-    if kill:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
+    mine = _Bulk(b"", bulk.span)
+    stop = run_chunks(mine, buf, bounds)
+    index = {id(s): s for s in mine.stacks.values()}
+    return {
+        "rows": mine.rows,
+        "stop": stop,
+        "foreign": [(index[k], v) for k, v in mine.foreign.items() if k in index],
+        "cut_lines": [(index[k], v) for k, v in mine.cut_lines.items() if k in index],
+        "bad_headers": mine.bad_headers,
+    }
 
 
 def _merge(bulk: _Bulk, state: dict[str, Any]) -> None:

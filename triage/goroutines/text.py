@@ -81,13 +81,7 @@ def render_dump(
 
 def render_group(group: Group, *, paint: Painter, frames: int) -> list[str]:
     """A group: its count and state line, labels, frames and created-by."""
-    wait = ""
-    if group.wait_max is not None:
-        wait = (
-            f", {group.wait_min}-{group.wait_max} min"
-            if group.wait_min != group.wait_max
-            else (f", {group.wait_max} min")
-        )
+    wait = f", {group.wait_range} min" if group.wait_range else ""
     flags = ""
     if group.leaked:
         flags += f", {group.leaked} leaked"

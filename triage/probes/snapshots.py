@@ -228,12 +228,7 @@ def refresh_policy(goroutines: int, *, limit: int = LIVE_REFRESH_LIMIT) -> Refre
 
 def _info(group: Group) -> GroupInfo:
     frame = group.top_frame
-    where = f"{frame.func} ({_short(frame.file)}:{frame.line})" if frame else "an unknown place"
+    where = frame.brief if frame else "an unknown place"
     created = group.created_by
-    made = f"{created.func} ({_short(created.file)}:{created.line})" if created else ""
+    made = created.brief if created else ""
     return GroupInfo(group.id, group.count, group.state, where, made)
-
-
-def _short(path: str) -> str:
-    parts = path.rsplit("/", 2)
-    return "/".join(parts[-2:]) if len(parts) > 2 else path

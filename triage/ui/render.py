@@ -36,11 +36,7 @@ def short_state(state: str, width: int = 16) -> str:
 
 def wait_text(group: Group) -> str:
     """``12m`` or ``3-40m``; empty when Go printed no minutes."""
-    if group.wait_max is None:
-        return ""
-    if group.wait_min == group.wait_max:
-        return f"{group.wait_max}m"
-    return f"{group.wait_min}-{group.wait_max}m"
+    return f"{group.wait_range}m" if group.wait_range else ""
 
 
 def growth_text(rate: float | None) -> str:

@@ -137,7 +137,7 @@ def crash_rule(ctx: Context) -> Iterator[Finding]:
     where = _where(frame)
     kind = _classify(crash)
     if crash.kind == "signal" and kind is None:
-        yield _signal_finding(crash, group, where)
+        yield _signal_finding(crash, where)
         return
     rule_id = kind.rule if kind else "crash"
     title = kind.title if kind else ("panic" if crash.kind == "panic" else "fatal error")
@@ -145,7 +145,7 @@ def crash_rule(ctx: Context) -> Iterator[Finding]:
     if kind is not None and kind.rule == "deadlock":
         summary = f"{title} ({len(ctx.groups)} groups): {said}"
     elif frame is not None:
-        summary = f"{title} in {frame.func} ({_short(frame.file)}:{frame.line}) - {said}"
+        summary = f"{title} in {frame.brief} - {said}"
     else:
         summary = f"{title} - {said}"
     finding = Finding(
@@ -206,7 +206,7 @@ def _nil_signal(crash: Crash) -> bool:
         return True
 
 
-def _signal_finding(crash: Crash, group: object, where: str) -> Finding:
+def _signal_finding(crash: Crash, where: str) -> Finding:
     name = crash.signal.name if crash.signal else "signal"
     if name == "SIGQUIT":
         return Finding(
@@ -251,12 +251,7 @@ def repeating_cycle(funcs: list[str], min_repeats: int = 3) -> list[str]:
 
 
 def _where(frame: Frame | None) -> str:
-    return f"{_short(frame.file)}:{frame.line}" if frame is not None else "the crashing frame"
-
-
-def _short(path: str) -> str:
-    parts = path.rsplit("/", 2)
-    return "/".join(parts[-2:]) if len(parts) > 2 else path
+    return frame.short_location if frame is not None else "the crashing frame"
 
 
 def _first_line(text: str) -> str:
@@ -275,7 +270,7 @@ def race_rule(ctx: Context) -> Iterator[Finding]:
         sides = []
         for access in report.accesses[:2]:
             frame = top_user_frame(access.frames) or (access.frames[0] if access.frames else None)
-            at = f"{frame.func} ({_short(frame.file)}:{frame.line})" if frame else "?"
+            at = frame.brief if frame else "?"
             who = f"goroutine {access.goroutine}" if access.goroutine is not None else "?"
             sides.append(f"{access.kind.lower()} by {who} in {at}")
         yield Finding(

@@ -48,12 +48,7 @@ def _where(group: Group) -> str:
     frame = group.top_frame
     if frame is None:
         return "an unknown place"
-    return f"{frame.func} ({_short(frame.file)}:{frame.line})"
-
-
-def _short(path: str) -> str:
-    parts = path.rsplit("/", 2)
-    return "/".join(parts[-2:]) if len(parts) > 2 else path
+    return frame.brief
 
 
 def _minutes(group: Group) -> str:
@@ -92,7 +87,7 @@ def leak_rule(ctx: Context) -> Iterator[Finding]:
         created = group.created_by
         step = "find who should send, receive or close here; add a ctx.Done() case or a timeout"
         if created is not None:
-            step += f"; they are started by {created.func} ({_short(created.file)}:{created.line})"
+            step += f"; they are started by {created.brief}"
         yield Finding(
             rule="goroutine-leak",
             severity="critical" if critical else "warning",
@@ -126,7 +121,7 @@ def contention_rule(ctx: Context) -> Iterator[Finding]:
             what = "holder" if certain else "likely holder (has the same owner)"
             finding.details.append(
                 f"{what}: goroutine {gid} (group {holder_group.id}, {holder_group.state}) "
-                f"in {frame.func} ({_short(frame.file)}:{frame.line})"
+                f"in {frame.brief}"
             )
             finding.groups.append(holder_group.id)
         yield finding
