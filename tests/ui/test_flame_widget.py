@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.app import App, ComposeResult
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from tests.ui.conftest import SAMPLE
 from triage.goroutines import analyze
@@ -191,6 +192,30 @@ async def test_zoom_out_without_history_goes_to_the_parent() -> None:
         assert flame.zoom is handle
         await pilot.press("escape")
         assert flame.zoom is handle.parent
+
+
+async def test_a_search_typed_in_one_burst_reaches_the_prompt() -> None:
+    """``/gopark⏎`` arriving in one read (fast typing, a paste over SSH) loses no key."""
+    tree = sample_tree()
+    app = FlameApp(tree)
+    async with app.run_test(size=(160, 48)) as pilot:
+        flame = graph(app)
+        await pilot.pause()
+        burst = [("slash", "/"), *((c, c) for c in "gopark"), ("enter", "\r")]
+        for key, character in burst:  # queued together, as the driver does with one read
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await settle(pilot)
+        assert flame.search_result is not None
+        assert flame.search_result.query == "gopark"
+        assert "/gopark: " in text_of(app, "#flame-status")
+
+
+async def test_the_search_key_types_into_the_open_prompt() -> None:
+    app = FlameApp(sample_tree())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("slash", "a", "slash", "b")
+        assert app.query_one("#flame-search", Input).value == "a/b"
 
 
 async def test_search_highlights_matches_and_reports_their_share() -> None:

@@ -23,6 +23,9 @@ class KeySpec:
     show: bool = True
     #: destructive or state-changing keys are never bound in read-only mode
     destructive: bool = False
+    #: acted on when the app reads the key, before later keys are handed out: a key
+    #: that opens a prompt, so what is typed right after it lands in the prompt
+    priority: bool = False
 
 
 KEYS: dict[str, KeySpec] = {
@@ -66,7 +69,7 @@ KEYS: dict[str, KeySpec] = {
     "flame.zoom": KeySpec("enter", "zoom", "Zoom"),
     "flame.zoom_out": KeySpec("backspace,escape", "zoom_out", "Zoom out"),
     "flame.reset": KeySpec("0", "reset", "Whole graph", show=False),
-    "flame.search": KeySpec("slash", "search", "Search"),
+    "flame.search": KeySpec("slash", "search", "Search", priority=True),
     "flame.next_match": KeySpec("n", "next_match", "Next match", show=False),
     "flame.prev_match": KeySpec("N", "previous_match", "Previous match", show=False),
     "flame.top": KeySpec("t", "toggle_top", "Top table"),
@@ -83,5 +86,14 @@ def bindings(*ids: str) -> list[BindingType]:
     out: list[BindingType] = []
     for binding_id in ids:
         spec = KEYS[binding_id]
-        out.append(Binding(spec.keys, spec.action, spec.description, show=spec.show, id=binding_id))
+        out.append(
+            Binding(
+                spec.keys,
+                spec.action,
+                spec.description,
+                show=spec.show,
+                priority=spec.priority,
+                id=binding_id,
+            )
+        )
     return out

@@ -26,6 +26,7 @@ from triage.config import Config
 from triage.errors import TriageError
 from triage.goroutines import Analysis, DumpAnalysis
 from triage.preload import Preload
+from triage.ui.focus import focus_now
 from triage.ui.keys import bindings
 from triage.ui.marks import mark
 from triage.ui.messages import SourceLoaded, StatusNote
@@ -217,7 +218,7 @@ class WorkspaceScreen(LiveMixin):
                 self._update_tabs()
         for target in self._pane(name).query(FOCUS_TARGETS[name]):
             if target.focusable:
-                target.focus()
+                focus_now(target)
                 break
 
     def action_show_pane(self, name: str) -> None:

@@ -290,9 +290,14 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
     # --- actions (bound in triage.ui.keys under flame.*) ---------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No flame key works without a tree; one sample type greys out the type switch."""
+        """No flame key works without a tree; one sample type greys out the type switch.
+
+        While the search prompt is open, its (priority) key types into it instead.
+        """
         if self.call_tree is None:
             return action not in {KEYS[bid].action.split("(")[0] for bid in FLAME_IDS}
+        if action == "search" and self.search_open():
+            return False
         if action == "next_type" and len(self.sample_types) < 2:
             return None
         return True

@@ -13,6 +13,7 @@ from textual.widgets import Input
 from triage.pprof.tree import CallTree, Node
 from triage.pprof.views import SORT_KEYS, Sandwich, SearchResult
 from triage.ui.flamegrid import Grid, ordered_matches, sandwich_grid
+from triage.ui.focus import focus_now
 from triage.ui.widgets.flame_compute import Sandwiched, Searched, run_sandwich, run_search
 
 if TYPE_CHECKING:
@@ -80,7 +81,11 @@ class FlameModes(_Base):
         prompt = self.query_one("#flame-search", Input)
         prompt.value = self.search_result.query if self.search_result else ""
         prompt.display = True
-        prompt.focus()
+        focus_now(prompt)
+
+    def search_open(self) -> bool:
+        """Whether the search prompt is showing (its key then types into it)."""
+        return bool(self.query_one("#flame-search", Input).display)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "flame-search":
@@ -95,7 +100,7 @@ class FlameModes(_Base):
         if not prompt.display:
             return False
         prompt.display = False
-        self.focus()
+        focus_now(self)
         return True
 
     def action_next_match(self, step: int = 1) -> None:

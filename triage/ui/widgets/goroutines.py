@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from triage.goroutines import DumpAnalysis
 from triage.goroutines.grouping import Group
+from triage.ui.focus import focus_now
 from triage.ui.keys import bindings
 from triage.ui.render import finding_detail, finding_row, group_detail, group_row, header_row
 from triage.ui.widgets.lists import KeyedOptionList
@@ -137,4 +138,4 @@ class GoroutinePane(Vertical):
 
     def focus_list(self) -> None:
         """Give the keyboard to the list."""
-        self.query_one(KeyedOptionList).focus()
+        focus_now(self.query_one(KeyedOptionList))
