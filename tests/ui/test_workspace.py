@@ -28,6 +28,20 @@ def _highlighted(screen: WorkspaceScreen) -> str | None:
     return option.id if option else None
 
 
+async def test_a_deep_path_leaves_room_for_the_crash_in_the_title(tmp_path: Path) -> None:
+    deep = tmp_path / "incidents" / "2026-11-22" / "checkout-7f9c6d5b8-x2x9q" / "dumps"
+    deep.mkdir(parents=True)
+    dump = deep / SAMPLE.name
+    dump.write_bytes(SAMPLE.read_bytes())
+    app = make_app([str(dump)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _loaded(pilot, app)
+        title = str(screen.query_one("#title", Static).render())
+        assert title == "triage · checkout-sigquit.log · signal: SIGQUIT: quit"
+        flame_header = str(screen.query_one("#flame-header", Static).render())
+        assert "goroutines of checkout-sigquit.log" in flame_header
+
+
 async def test_opening_a_dump_shows_crash_findings_and_groups() -> None:
     app = make_app([str(SAMPLE)])
     async with app.run_test(size=(80, 24)) as pilot:

@@ -34,6 +34,17 @@ def short_state(state: str, width: int = 16) -> str:
     return state if len(state) <= width else state[: width - 1] + "…"
 
 
+def source_label(name: str) -> str:
+    """A source as titles name it: a file without its directories; URLs and stdin as given.
+
+    Titles are cut at the terminal's width, and a deep path would push out what
+    follows it (the crash message) at 80 columns.
+    """
+    if "://" in name:
+        return name
+    return name.rstrip("/").rsplit("/", 1)[-1] or name
+
+
 def wait_text(group: Group) -> str:
     """``12m`` or ``3-40m``; empty when Go printed no minutes."""
     return f"{group.wait_range}m" if group.wait_range else ""

@@ -30,6 +30,7 @@ from triage.ui.focus import focus_now
 from triage.ui.keys import bindings
 from triage.ui.marks import mark
 from triage.ui.messages import SourceLoaded, StatusNote
+from triage.ui.render import source_label
 from triage.ui.screens.workspace_live import LiveMixin
 from triage.ui.widgets.flame_messages import ExportRequested, TypeRequested
 from triage.ui.widgets.flamepane import FlamePane, TreeReady
@@ -280,7 +281,7 @@ class WorkspaceScreen(LiveMixin):
         from triage.goroutines.flame import goroutine_tree
 
         tree = goroutine_tree(item)
-        title = f"Flame graph · goroutines of {name} · {item.dump.goroutine_count}"
+        title = f"Flame graph · goroutines of {source_label(name)} · {item.dump.goroutine_count}"
         self.post_message(TreeReady(tree, title, source="dump"))
 
     def _post_profile_tree(self, profile: object, name: str, sample_type: str | None) -> None:
@@ -292,7 +293,7 @@ class WorkspaceScreen(LiveMixin):
         tree = tree_for(profile, sample_type)
         types = [t.type for t in profile.sample_types]
         current = tree.sample_type.type
-        title = f"Flame graph · {name} · {current} ({tree.sample_type.unit})"
+        title = f"Flame graph · {source_label(name)} · {current} ({tree.sample_type.unit})"
         self.post_message(
             TreeReady(
                 tree,
@@ -408,7 +409,7 @@ class WorkspaceScreen(LiveMixin):
         count = item.dump.goroutine_count
         where = f" (dump {self.dump_index + 1}/{len(every)}, d: next)" if len(every) > 1 else ""
         crash = f" · {item.crash.kind}: {item.crash.message.splitlines()[0]}" if item.crash else ""
-        self.query_one("#title", Static).update(f"triage · {name}{where}{crash}")
+        self.query_one("#title", Static).update(f"triage · {source_label(name)}{where}{crash}")
         title = f"Goroutines · {count} in {len(item.groups)} groups"
         if self.level == "loose":
             title += " · loose"
