@@ -18,6 +18,9 @@ from triage.goroutines.model import Frame
 from triage.ui.keys import bindings
 from triage.ui.render import wait_text
 
+#: columns a stack's tab indent takes on screen (Syntax's own default, so nothing moves)
+TAB_SIZE = 4
+
 
 @dataclass(slots=True)
 class SampleText:
@@ -127,9 +130,10 @@ class GroupScreen(Screen[None]):
         sample = self.sample = event.sample
         theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
         body = self.query_one("#group-body", Static)
-        body.update(
-            Syntax(sample.stack, "go", theme=theme, word_wrap=False, background_color="default")
-        )
+        # Tabs expanded here, not by Syntax: Syntax measures a tab as one cell but draws
+        # it as TAB_SIZE, so the auto-width body cut the end of each file line (+0x15 -> +0).
+        shown = sample.stack.expandtabs(TAB_SIZE)
+        body.update(Syntax(shown, "go", theme=theme, word_wrap=False, background_color="default"))
         self.call_after_refresh(self._scroll_to_user_code, sample.stack)
         source = self.query_one("#group-source", Static)
         if sample.source is None:
