@@ -77,6 +77,8 @@ def load_theme(path: Traversable) -> Theme:
     for key, value in [*raw.items(), *variables.items()]:
         if key in ("name", "dark", "ansi", "luminosity_spread", "text_alpha"):
             continue
+        if key.endswith("-style"):  # a text style ("bold reverse"), as in block-cursor-text-style
+            continue
         try:
             Color.parse(str(value))
         except ColorParseError:
