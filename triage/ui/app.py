@@ -37,7 +37,7 @@ class Launch:
     pane: str = "goroutines"
     #: files already being read in the background (triage.preload)
     preload: Preload | None = None
-    #: NO_COLOR was set when the process started (Textual removes it from the env)
+    #: NO_COLOR was set (TriageApp takes it out of the env: Textual then adds no filter)
     mono: bool = False
 
 
