@@ -1,5 +1,8 @@
 """Where triage keeps its files: one small module, so tests can redirect it.
 
+The shipped presets (``themes/``, ``keymaps/``) are package data, found with
+:mod:`importlib.resources` wherever triage is installed.
+
 ``TRIAGE_CONFIG_DIR`` and ``TRIAGE_DATA_DIR`` override the
 XDG locations (tests point them at a temporary directory).
 """
@@ -7,6 +10,8 @@ XDG locations (tests point them at a temporary directory).
 from __future__ import annotations
 
 import os
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 APP_NAME = "triage"
@@ -39,3 +44,13 @@ def ensure(path: Path) -> Path:
     """Create ``path`` (a directory) on first use, never at import time."""
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def shipped(kind: str) -> Traversable:
+    """The shipped ``themes`` or ``keymaps`` folder, as package data.
+
+    One copy: the top-level folders are the source of truth, ``triage/themes`` and
+    ``triage/keymaps`` are symlinks to them in a checkout, and a built wheel holds the
+    files themselves, so the same lookup works installed, editable and from PYTHONPATH.
+    """
+    return files("triage") / kind

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +37,7 @@ class Launch:
     pane: str = "goroutines"
     #: files already being read in the background (triage.preload)
     preload: Preload | None = None
-    #: NO_COLOR was set when the process started (Textual removes it from the env)
+    #: NO_COLOR was set (TriageApp takes it out of the env: Textual then adds no filter)
     mono: bool = False
 
 
@@ -49,6 +50,12 @@ class TriageApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, launch: Launch, config: Config, keymap: Keymap, warnings: list[str]) -> None:
+        # NO_COLOR is honoured by the mono theme, drawn in the terminal's own colours.
+        # Left in the environment, Textual would also add its Monochrome filter, chosen
+        # before our theme is set: it reads ANSI colours (they have no RGB) as black, and
+        # the mono theme came out black on black. So take it first, and remember it.
+        if os.environ.pop("NO_COLOR", None) is not None:
+            launch.mono = True
         super().__init__()
         self.launch = launch
         self.config = config

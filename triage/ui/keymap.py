@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from triage.locations import config_dir
+from triage.locations import config_dir, shipped
 from triage.ui.keys import KEYS
 
-SHIPPED = Path(__file__).resolve().parents[2] / "keymaps"
+#: the shipped presets (package data); read at call time, so a test can point it elsewhere
+SHIPPED: Traversable = shipped("keymaps")
 USER_FILE = "keymap.toml"
 PRESETS = ("default", "vim", "emacs")
 _KEY = re.compile(r"^(?:(?:ctrl|shift|alt|super|meta)\+)*[A-Za-z0-9_]+$")
@@ -36,7 +38,7 @@ class Keymap:
         return self.keys.get(binding_id, KEYS[binding_id].keys)
 
 
-def _read(path: Path) -> tuple[dict[str, str] | None, str | None]:
+def _read(path: Traversable) -> tuple[dict[str, str] | None, str | None]:
     """The ``[keys]`` table of a keymap file, or (None, why not)."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -87,14 +89,17 @@ def problems(keys: dict[str, str]) -> list[str]:
 def load_keymap(name: str = "default", user_file: Path | None = None) -> Keymap:
     """The preset ``name`` with the user's overrides applied, validated."""
     keymap = Keymap(name=name)
-    if name not in PRESETS and not (SHIPPED / f"{name}.toml").exists():
+    path = SHIPPED / f"{name}.toml"
+    if name not in PRESETS and not path.is_file():
         keymap.warnings.append(f"unknown keymap {name!r}; using default")
         keymap.name = name = "default"
-    if name != "default":
-        preset, why = _read(SHIPPED / f"{name}.toml")
+    if name != "default":  # the default keymap is KEYS itself: it needs no file
+        preset, why = _read(path)
         issues = problems(preset or {})
+        if preset is None and why is None:
+            why = f"keymap {name!r} is not installed ({path} missing); using default"
         if why or preset is None or issues:
-            keymap.warnings.append(why or f"keymap {name!r}: {'; '.join(issues) or 'missing'}")
+            keymap.warnings.append(why or f"keymap {name!r}: {'; '.join(issues)}")
             keymap.name = "default"
         else:
             keymap.keys.update(preset)

@@ -81,11 +81,19 @@ KEYS: dict[str, KeySpec] = {
 }
 
 
-def bindings(*ids: str) -> list[BindingType]:
-    """Textual bindings for ``ids``, with their default keys from :data:`KEYS`."""
+def bindings(*ids: str, read_only: bool = False) -> list[BindingType]:
+    """Textual bindings for ``ids``, with their default keys from :data:`KEYS`.
+
+    ``read_only`` leaves every destructive binding out: in read-only mode such a key is
+    never bound (rather than bound and refused), so no key, footer, help line or palette
+    entry can reach the action. A screen with destructive keys builds its ``BINDINGS``
+    for the mode it runs in.
+    """
     out: list[BindingType] = []
     for binding_id in ids:
         spec = KEYS[binding_id]
+        if read_only and spec.destructive:
+            continue
         out.append(
             Binding(
                 spec.keys,

@@ -4,21 +4,24 @@ A theme file holds Textual's theme fields and a ``[variables]`` table; triage's
 own variables (origin and severity colours) fall back to the defaults below in
 any theme, Textual's built-in ones included. User themes in
 ``$XDG_CONFIG_HOME/triage/themes/*.toml`` are loaded too; a broken file is
-skipped with a one-line warning.
+skipped with a one-line warning. A shipped theme missing from the installation
+falls back to a Textual built-in theme of the same kind, with a warning: the app
+always starts.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from triage.locations import config_dir
+from triage.locations import config_dir, shipped
 
-SHIPPED = Path(__file__).resolve().parents[2] / "themes"
+#: the shipped presets (package data); read at call time, so a test can point it elsewhere
+SHIPPED: Traversable = shipped("themes")
 #: names users give in config/flags -> registered theme names
 ALIASES = {
     "dark": "triage-dark",
@@ -28,6 +31,13 @@ ALIASES = {
 }
 DEFAULT = "triage-dark"
 NO_COLOR_THEME = "triage-mono"
+#: Textual's own theme standing in for a shipped one whose file is missing
+BUILTIN_FALLBACK = {
+    "triage-dark": "textual-dark",
+    "triage-light": "textual-light",
+    "triage-high-contrast": "textual-dark",
+    "triage-mono": "ansi-dark",
+}
 
 #: triage's own CSS variables, for themes that do not set them
 VARIABLE_DEFAULTS = {
@@ -53,7 +63,7 @@ class ThemeSet:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_theme(path: Path) -> Theme:
+def load_theme(path: Traversable) -> Theme:
     """Read one theme file; raise ValueError with a one-line reason."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -66,6 +76,8 @@ def load_theme(path: Path) -> Theme:
         raise ValueError(f"{path}: {what}")
     for key, value in [*raw.items(), *variables.items()]:
         if key in ("name", "dark", "ansi", "luminosity_spread", "text_alpha"):
+            continue
+        if key.endswith("-style"):  # a text style ("bold reverse"), as in block-cursor-text-style
             continue
         try:
             Color.parse(str(value))
@@ -81,7 +93,8 @@ def discover() -> ThemeSet:
     for directory in (SHIPPED, user_dir):
         if not directory.is_dir():
             continue
-        for path in sorted(directory.glob("*.toml")):
+        tomls = (p for p in directory.iterdir() if p.name.endswith(".toml") and p.is_file())
+        for path in sorted(tomls, key=lambda p: p.name):
             try:
                 found.themes.append(load_theme(path))
             except ValueError as exc:
@@ -93,12 +106,17 @@ def resolve(name: str | None, available: set[str], *, mono: bool) -> tuple[str, 
     """The theme to use for ``name`` (alias or full name), and a warning if it is unknown.
 
     ``mono`` (NO_COLOR was set) makes the monochrome theme win, whatever was asked for.
+    A shipped theme that is not available (its file is missing) gives way to Textual's
+    built-in stand-in, so the app never asks Textual for a theme it does not have.
     """
-    if mono:
-        return NO_COLOR_THEME, None
-    if not name:
-        return DEFAULT, None
-    wanted = ALIASES.get(name, name)
+    warning = None
+    wanted = NO_COLOR_THEME if mono else ALIASES.get(name, name) if name else DEFAULT
+    if wanted not in available and wanted not in BUILTIN_FALLBACK:
+        known = ", ".join(sorted(ALIASES))
+        warning = f"unknown theme {name!r}; using dark (themes: {known})"
+        wanted = DEFAULT
     if wanted in available:
-        return wanted, None
-    return DEFAULT, f"unknown theme {name!r}; using dark (themes: {', '.join(sorted(ALIASES))})"
+        return wanted, warning
+    stand_in = BUILTIN_FALLBACK[wanted]
+    file = SHIPPED / f"{wanted.removeprefix('triage-')}.toml"
+    return stand_in, f"theme {wanted} is not installed ({file} missing); using {stand_in}"

@@ -17,6 +17,10 @@ from triage.goroutines.grouping import Group
 from triage.goroutines.model import Frame
 from triage.ui.keys import bindings
 from triage.ui.render import wait_text
+from triage.ui.themes import NO_COLOR_THEME
+
+#: columns a stack's tab indent takes on screen (Syntax's own default, so nothing moves)
+TAB_SIZE = 4
 
 
 @dataclass(slots=True)
@@ -122,14 +126,17 @@ class GroupScreen(Screen[None]):
         )
 
     def on_sample_loaded(self, event: SampleLoaded) -> None:
-        from rich.syntax import Syntax
+        from rich.syntax import ANSISyntaxTheme, Syntax, SyntaxTheme
 
         sample = self.sample = event.sample
-        theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
+        theme: str | SyntaxTheme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
+        if self.app.theme == NO_COLOR_THEME:
+            theme = ANSISyntaxTheme({})  # no token styles: the terminal's own colour
         body = self.query_one("#group-body", Static)
-        body.update(
-            Syntax(sample.stack, "go", theme=theme, word_wrap=False, background_color="default")
-        )
+        # Tabs expanded here, not by Syntax: Syntax measures a tab as one cell but draws
+        # it as TAB_SIZE, so the auto-width body cut the end of each file line (+0x15 -> +0).
+        shown = sample.stack.expandtabs(TAB_SIZE)
+        body.update(Syntax(shown, "go", theme=theme, word_wrap=False, background_color="default"))
         self.call_after_refresh(self._scroll_to_user_code, sample.stack)
         source = self.query_one("#group-source", Static)
         if sample.source is None:
