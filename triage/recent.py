@@ -80,7 +80,7 @@ def _record(raw: Any) -> Recent | None:
 
 def _target(kind: str, location: str, raw: dict[str, Any]) -> Target | None:
     if kind in ("file", "open"):  # "open": written before targets were typed
-        return FileTarget(location)
+        return None if location == "-" else FileTarget(location)  # old lists kept stdin
     if kind == "attach":  # idem: a live base URL
         return UrlTarget(location, base=True)
     if kind == "url":

@@ -40,7 +40,7 @@ KUBE_ALIASES: Final[dict[str, str]] = {
     "daemonsets": "daemonset",
 }
 #: the group suffixes kubectl accepts after an apps/v1 resource (``deployment.apps/x``)
-_APPS_GROUPS = (".apps", ".v1.apps")
+_APPS_GROUPS = (".v1.apps", ".apps")  # longest first
 #: a DNS-1123 subdomain: what Kubernetes accepts as a pod or workload name
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 #: a DNS-1123 label: what Kubernetes accepts as a namespace
