@@ -75,3 +75,20 @@ def test_a_terminated_app_leaves_no_temporary_file(piped: tuple[Tmux, Path, Path
     os.kill(int(pidfile.read_text()), signal.SIGKILL)  # not even a kill -9 can leave one
     tmux.wait_for("EXITED=")
     assert list(spool.iterdir()) == []
+
+
+def test_bad_files_on_a_terminal_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    env = {"TERM": "screen-256color", "PATH": os.environ["PATH"],
+           "TRIAGE_DATA_DIR": str(tmp_path / "data")}  # fmt: skip
+    python = f"{sys.executable} -m triage"
+    session = Tmux(
+        "badfiles",
+        f"sh -c 'cd {tmp_path}; {python} open nope.log; echo OPEN=$?; {python} flame nope.pb.gz'",
+        env,
+    )
+    try:
+        screen = session.wait_for("EXITED=")
+    finally:
+        session.kill()
+    assert "triage: nope.log: no such file; check the path\nOPEN=2\n" in screen
+    assert "triage: nope.pb.gz: no such file; check the path\nEXITED=2\n" in screen

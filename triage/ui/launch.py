@@ -100,7 +100,9 @@ def run_attach(args: argparse.Namespace) -> int:
 
 def run_flame(args: argparse.Namespace) -> int:
     """``triage flame FILE`` on a terminal: the workspace with the flame graph in front."""
-    return start(targets=[parse_target(args.source)], args=args, pane="flame")
+    from triage.sources import check_openable
+
+    return start(targets=[check_openable(parse_target(args.source))], args=args, pane="flame")
 
 
 def run_open(args: argparse.Namespace) -> int:
