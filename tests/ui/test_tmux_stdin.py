@@ -83,7 +83,8 @@ def test_bad_files_on_a_terminal_are_one_line_and_exit_2(tmp_path: Path) -> None
     python = f"{sys.executable} -m triage"
     session = Tmux(
         "badfiles",
-        f"sh -c 'cd {tmp_path}; {python} open nope.log; echo OPEN=$?; {python} flame nope.pb.gz'",
+        f"sh -c 'cd {tmp_path}; {python} open nope.log; echo OPEN=$?; "
+        f"{python} open -; echo STDIN=$?; {python} flame nope.pb.gz'",
         env,
     )
     try:
@@ -91,4 +92,6 @@ def test_bad_files_on_a_terminal_are_one_line_and_exit_2(tmp_path: Path) -> None
     finally:
         session.kill()
     assert "triage: nope.log: no such file; check the path\nOPEN=2\n" in screen
+    assert "triage: - (stdin) is the terminal, nothing was piped in; " in screen
+    assert "\nSTDIN=2\n" in screen
     assert "triage: nope.pb.gz: no such file; check the path\nEXITED=2\n" in screen

@@ -107,12 +107,19 @@ def run_flame(args: argparse.Namespace) -> int:
 
 def run_open(args: argparse.Namespace) -> int:
     """``triage open``: every target checked (and stdin read) before the UI starts."""
+    import os
+
     from triage.sources import check_openable
 
     targets = parse_targets(args.paths, cluster_scope(args))
     for target in targets:
         if isinstance(target, KubeTarget):
             raise cluster_unavailable(target, "open")
+        if isinstance(target, StdinTarget) and os.isatty(0):
+            raise BadInput(  # reading the terminal to its end would look like a hang
+                "- (stdin) is the terminal, nothing was piped in",
+                "pipe a dump in: kubectl logs POD --previous | triage open -",
+            )
     return start(targets=[check_openable(t) for t in targets], args=args)
 
 
