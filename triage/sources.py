@@ -79,9 +79,13 @@ def load(target: Target | str, *, timeout: float = DEFAULT_TIMEOUT) -> Payload:
     if isinstance(target, str):
         target = parse_target(target)
     if isinstance(target, StdinTarget):
-        if target.spool_fd is None:
-            return _load_stream(sys.stdin.buffer, target.label)
-        return _map(_open_spool(target.spool_fd), target.label, close_file=True)
+        if target.spool_fd is not None:
+            return _map(_open_spool(target.spool_fd), target.label, close_file=True)
+        fd = spool_stdin().spool_fd
+        assert fd is not None
+        payload = _map(_open_spool(fd), target.label, close_file=True)
+        os.close(fd)  # the mapping (or the bytes read) outlives the descriptor
+        return payload
     if isinstance(target, UrlTarget):
         return fetch(target.url, timeout=timeout)
     if isinstance(target, FileTarget):
@@ -97,22 +101,18 @@ def load(target: Target | str, *, timeout: float = DEFAULT_TIMEOUT) -> Payload:
 def spool_stdin(stream: IO[bytes] | None = None) -> StdinTarget:
     """Read all of stdin now, into a temporary file that has no name on disk.
 
-    The file is unlinked as soon as it is created, so the copy vanishes with
-    the process however it ends, kill -9 included. The returned target loads
-    from it as often as needed (the preload child, a regrouping).
+    ``tempfile.TemporaryFile`` opens it nameless (O_TMPFILE, or unlinked at
+    once where that is missing), so the copy vanishes with the process however
+    it ends, kill -9 included. The returned target loads from it as often as
+    needed (the preload child, a regrouping).
     """
-    fd, name = tempfile.mkstemp(prefix="triage-stdin-")
-    os.unlink(name)
-    try:
-        with os.fdopen(os.dup(fd), "wb") as spool:
+    with tempfile.TemporaryFile(prefix="triage-stdin-") as spool:
+        try:
             shutil.copyfileobj(stream or sys.stdin.buffer, spool, 1 << 20)
-    except OSError as exc:
-        os.close(fd)
-        raise BadInput(f"stdin: read failed ({exc.strerror})") from None
-    except BaseException:
-        os.close(fd)
-        raise
-    return StdinTarget(spool_fd=fd)
+            spool.flush()
+        except OSError as exc:
+            raise BadInput(f"stdin: read failed ({exc.strerror})") from None
+        return StdinTarget(spool_fd=os.dup(spool.fileno()))
 
 
 def _open_spool(fd: int) -> IO[bytes]:
@@ -201,22 +201,6 @@ def _map(fh: IO[bytes], name: str, *, close_file: bool) -> Payload:
         # Not mappable (a pipe, a special file): read it, the slow way.
         data = fh.read()
     return Payload(name=name, data=data, _closers=closers)
-
-
-def _load_stream(stream: IO[bytes], name: str) -> Payload:
-    """Spool a stream to an unnamed temporary file and map it (one copy, on disk)."""
-    spool = tempfile.TemporaryFile(prefix="triage-stdin-")  # noqa: SIM115
-    try:
-        shutil.copyfileobj(stream, spool, 1 << 20)
-        spool.flush()
-        spool.seek(0)
-    except OSError as exc:
-        spool.close()
-        raise BadInput(f"{name}: read failed ({exc.strerror})") from None
-    except BaseException:
-        spool.close()
-        raise
-    return _map(spool, name, close_file=True)
 
 
 def fetch(
