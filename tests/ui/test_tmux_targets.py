@@ -1,4 +1,6 @@
-"""``cat dump.log | triage open -`` in a real terminal (tmux): the dump shows, keys work.
+"""What the user names, in a real terminal (tmux): piped stdin, bad files, attach.
+
+``cat dump.log | triage open -``: the dump shows, keys work.
 
 Before, the app read keys from the pipe: the log's bytes were taken as
 keystrokes, ``q`` did nothing, a core spun at end of file, and the temporary
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.targets import leaky
 from tests.ui.conftest import SAMPLE
 from tests.ui.test_tmux import Tmux
 
@@ -95,3 +98,24 @@ def test_bad_files_on_a_terminal_are_one_line_and_exit_2(tmp_path: Path) -> None
     assert "triage: - (stdin) is the terminal, nothing was piped in; " in screen
     assert "\nSTDIN=2\n" in screen
     assert "triage: nope.pb.gz: no such file; check the path\nEXITED=2\n" in screen
+
+
+def test_attach_starts_on_a_live_service_and_not_on_a_dead_one(tmp_path: Path) -> None:
+    env = {"TERM": "screen-256color", "PATH": os.environ["PATH"],
+           "TRIAGE_CONFIG_DIR": str(tmp_path / "config"),
+           "TRIAGE_DATA_DIR": str(tmp_path / "data")}  # fmt: skip
+    with leaky("-spawn", "5") as svc:
+        session = Tmux("attach", f"{sys.executable} -m triage attach {svc.url}", env)
+        try:
+            session.wait_for("attached to " + svc.url)
+            session.keys("q")
+            session.wait_for("EXITED=0")
+        finally:
+            session.kill()
+    # the service is gone now: nothing answers at its URL
+    session = Tmux("dead", f"{sys.executable} -m triage attach {svc.url}", env)
+    try:
+        screen = session.wait_for("EXITED=")
+    finally:
+        session.kill()
+    assert "connection refused" in screen and "EXITED=3" in screen
