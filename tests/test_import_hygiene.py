@@ -22,6 +22,7 @@ CORE_PREFIXES = (
 
 def core_modules() -> list[str]:
     names = ["triage.cli", "triage.errors", "triage.sources", "triage.locations", "triage.textout"]
+    names += ["triage.targets", "triage.recent"]
     for info in pkgutil.walk_packages(triage.__path__, "triage."):
         if info.name.startswith(CORE_PREFIXES):
             names.append(info.name)

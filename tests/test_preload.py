@@ -60,3 +60,20 @@ def test_cancel_stops_a_running_reader(tmp_path: Path) -> None:
     pre.cancel()
     with pytest.raises(ChildProcessError):
         os.waitpid(pre.pid, 0)  # already reaped: it no longer exists
+
+
+def test_piped_stdin_is_read_by_the_child_from_its_nameless_copy(tmp_path: Path) -> None:
+    import io
+
+    from triage.sources import spool_stdin
+
+    target = spool_stdin(io.BytesIO(crash("piles").stderr.encode()))
+    pre = Preload([target]).start()
+    got = pre.take(target)
+    direct = load_path(target)
+    assert isinstance(got, LoadedDump) and isinstance(direct, LoadedDump)
+    assert got.name == direct.name == "stdin"
+    a, b = got.analysis.dumps[0], direct.analysis.dumps[0]
+    assert a.dump.ids == b.dump.ids and a.dump.goroutine_count > 1
+    gid = a.groups[0].sample_ids[0]
+    assert frame_args(a.dump, gid) == frame_args(b.dump, gid)  # read back from the copy

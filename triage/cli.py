@@ -43,13 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a subcommand not built yet
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
@@ -97,8 +91,14 @@ def _wants_interactive_flame(args: argparse.Namespace) -> bool:
     """``triage flame FILE`` on a terminal, with no output option: the flame graph app."""
     if getattr(args, "command", None) != "flame":
         return False
+    from triage.targets import FileTarget, parse_target
+
     outputs = (args.folded, args.svg, args.top is not None, args.diff_base, args.binary)
-    if any(outputs) or args.source == "-" or str(args.source).startswith(("http://", "https://")):
+    try:
+        target = parse_target(args.source)
+    except TriageError:
+        return False  # the command itself reports it
+    if any(outputs) or not isinstance(target, FileTarget):
         return False
     return sys.stdin.isatty() and sys.stdout.isatty()
 

@@ -10,6 +10,7 @@ itself as usual.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from triage.forkpipe import Child, fork_call
 from triage.goroutines.thresholds import Thresholds
 
 if TYPE_CHECKING:
+    from triage.targets import Target
     from triage.workspace import Loaded
 
 #: how long the workspace waits for the reader before reading the files itself
@@ -26,12 +28,12 @@ RECEIVE_TIMEOUT = 600.0
 
 @dataclass
 class Preload:
-    """A child process reading ``paths``; results come back through a pipe."""
+    """A child process reading ``paths`` (targets, or file paths); results come back by pipe."""
 
-    paths: list[str]
+    paths: Sequence[str | Target]
     thresholds: Thresholds | None = None
     child: Child | None = None
-    _results: dict[str, Loaded | TriageError] | None = None
+    _results: dict[str | Target, Loaded | TriageError] | None = None
 
     def start(self) -> Preload:
         """Fork the reader (only before any thread exists: at command start)."""
@@ -43,10 +45,10 @@ class Preload:
         """The reader's process id (0 when none was started)."""
         return self.child.pid if self.child is not None else 0
 
-    def _load_all(self) -> dict[str, object]:
+    def _load_all(self) -> dict[str | Target, object]:
         from triage.workspace import LoadedDump, load_path
 
-        out: dict[str, object] = {}
+        out: dict[str | Target, object] = {}
         for path in self.paths:
             try:
                 loaded = load_path(path, thresholds=self.thresholds)
@@ -60,7 +62,7 @@ class Preload:
             out[path] = loaded.analysis
         return out
 
-    def take(self, path: str) -> Loaded | None:
+    def take(self, path: str | Target) -> Loaded | None:
         """The result for ``path`` (waits for the child), or None to load it normally."""
         results = self._receive()
         got = results.pop(path, None)
@@ -77,7 +79,7 @@ class Preload:
         if self.child is not None:
             self.child.close()
 
-    def _receive(self) -> dict[str, Loaded | TriageError]:
+    def _receive(self) -> dict[str | Target, Loaded | TriageError]:
         if self._results is None:
             got = None
             if self.child is not None:

@@ -1,7 +1,8 @@
-"""Turn what the user names (a path, ``-`` or a URL) into bytes.
+"""Turn a target the user named (a file, stdin or a URL) into bytes.
 
 Files up to 256 MiB are read; larger ones are memory-mapped, so a 2 GB log is
-scanned in place rather than copied; stdin is spooled to a temporary file and
+scanned in place rather than copied; stdin is spooled to a temporary file that
+has no name on disk (nothing is left behind, whatever ends the process) and
 handled the same way. URLs are fetched
 with httpx. Every failure becomes a :class:`~triage.errors.TriageError` with one
 line of text and the right exit code.
@@ -20,6 +21,16 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from triage.errors import BadInput, Forbidden, TriageError, Unreachable
+from triage.targets import (
+    BundleTarget,
+    FileTarget,
+    KubeTarget,
+    StdinTarget,
+    Target,
+    UrlTarget,
+    cluster_unavailable,
+    parse_target,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -60,13 +71,94 @@ def is_url(spec: str) -> bool:
     return spec.startswith(("http://", "https://"))
 
 
-def load(spec: str, *, timeout: float = DEFAULT_TIMEOUT) -> Payload:
-    """Read ``spec`` (path, ``-`` for stdin, or URL) into a :class:`Payload`."""
-    if spec == "-":
-        return _load_stream(sys.stdin.buffer, "stdin")
-    if is_url(spec):
-        return fetch(spec, timeout=timeout)
-    return load_file(Path(spec))
+def load(target: Target | str, *, timeout: float = DEFAULT_TIMEOUT) -> Payload:
+    """Read a target (or a spelling of one) into a :class:`Payload`.
+
+    Kubernetes references and bundles are not byte sources here: BadInput.
+    """
+    if isinstance(target, str):
+        target = parse_target(target)
+    if isinstance(target, StdinTarget):
+        if target.spool_fd is not None:
+            return _map(_open_spool(target.spool_fd), target.label, close_file=True)
+        fd = spool_stdin().spool_fd
+        assert fd is not None
+        payload = _map(_open_spool(fd), target.label, close_file=True)
+        os.close(fd)  # the mapping (or the bytes read) outlives the descriptor
+        return payload
+    if isinstance(target, UrlTarget):
+        return fetch(target.url, timeout=timeout)
+    if isinstance(target, FileTarget):
+        return load_file(Path(target.path))
+    if isinstance(target, BundleTarget):
+        raise BadInput(
+            f"{target.label}: support bundles cannot be opened yet",
+            "extract it and open the dump or profile inside",
+        )
+    raise cluster_unavailable(target, "open")
+
+
+def spool_stdin(stream: IO[bytes] | None = None) -> StdinTarget:
+    """Read all of stdin now, into a temporary file that has no name on disk.
+
+    ``tempfile.TemporaryFile`` opens it nameless (O_TMPFILE, or unlinked at
+    once where that is missing), so the copy vanishes with the process however
+    it ends, kill -9 included. The returned target loads from it as often as
+    needed (the preload child, a regrouping).
+    """
+    with tempfile.TemporaryFile(prefix="triage-stdin-") as spool:
+        try:
+            shutil.copyfileobj(stream or sys.stdin.buffer, spool, 1 << 20)
+            spool.flush()
+        except OSError as exc:
+            raise BadInput(f"stdin: read failed ({exc.strerror})") from None
+        return StdinTarget(spool_fd=os.dup(spool.fileno()))
+
+
+def _open_spool(fd: int) -> IO[bytes]:
+    """A reader of the stdin copy with its own file offset (not shared with other readers)."""
+    try:
+        return open(f"/proc/self/fd/{fd}", "rb")
+    except OSError:
+        fh = os.fdopen(os.dup(fd), "rb")
+        fh.seek(0)
+        return fh
+
+
+def check_openable(target: Target) -> Target:
+    """The target, ready to open, or BadInput saying in one line why it cannot be.
+
+    Cheap checks only (open, size, the first bytes), made before the UI
+    starts: a missing path, a directory, an empty file or binary garbage is
+    refused at once instead of behind a full-screen app. Stdin is read to its
+    end here (see :func:`spool_stdin`) and checked the same way. A text file
+    that holds no dump is only found by parsing it; the workspace says so.
+    """
+    match target:
+        case FileTarget(path=path):
+            with open_input(path) as fh:
+                head = fh.read(512)
+            _check_head(path, head)
+        case StdinTarget(spool_fd=None):
+            target = spool_stdin()
+            return check_openable(target)
+        case StdinTarget(spool_fd=int(fd)):
+            with _open_spool(fd) as fh:
+                _check_head(target.label, fh.read(512))
+        case BundleTarget():
+            load(target)  # raises: bundles cannot be opened yet
+        case KubeTarget():
+            raise cluster_unavailable(target, "open")
+        case UrlTarget():
+            pass  # fetched by the workspace, which reports failures in place
+    return target
+
+
+def _check_head(name: str, head: bytes) -> None:
+    kind = sniff(head)
+    raw_profile = kind == "binary" and head[:1] == b"\x0a"  # profile.proto starts with field 1
+    if kind in ("empty", "html", "binary") and not raw_profile:
+        raise describe_unreadable(name, head, "goroutine dump, pprof profile or Go binary")
 
 
 def open_input(name: str, what: str = "a file") -> IO[bytes]:
@@ -92,12 +184,10 @@ def load_file(path: Path) -> Payload:
     return _map(open_input(name), name, close_file=True)
 
 
-def _map(fh: IO[bytes], name: str, *, close_file: bool, unlink: str = "") -> Payload:
+def _map(fh: IO[bytes], name: str, *, close_file: bool) -> Payload:
     closers: list[Callable[[], None]] = []
     if close_file:
         closers.append(fh.close)
-    if unlink:
-        closers.append(lambda: os.unlink(unlink))
     try:
         size = os.fstat(fh.fileno()).st_size
         if size <= MAP_THRESHOLD:
@@ -111,24 +201,6 @@ def _map(fh: IO[bytes], name: str, *, close_file: bool, unlink: str = "") -> Pay
         # Not mappable (a pipe, a special file): read it, the slow way.
         data = fh.read()
     return Payload(name=name, data=data, _closers=closers)
-
-
-def _load_stream(stream: IO[bytes], name: str) -> Payload:
-    """Spool a stream to a temporary file and map it (one copy, on disk)."""
-    spool = tempfile.NamedTemporaryFile(prefix="triage-stdin-", delete=False)  # noqa: SIM115
-    try:
-        shutil.copyfileobj(stream, spool, 1 << 20)
-        spool.flush()
-        spool.seek(0)
-    except OSError as exc:
-        spool.close()
-        os.unlink(spool.name)
-        raise BadInput(f"{name}: read failed ({exc.strerror})") from None
-    except KeyboardInterrupt:
-        spool.close()
-        os.unlink(spool.name)
-        raise
-    return _map(spool, name, close_file=True, unlink=spool.name)
 
 
 def fetch(

@@ -17,6 +17,7 @@ from triage import sources
 from triage.errors import BadInput
 from triage.goroutines import Analysis, Thresholds, analyze
 from triage.goroutines.grouping import Level
+from triage.targets import Target, parse_target
 
 
 @dataclass(slots=True)
@@ -63,15 +64,16 @@ def kind_of(data: sources.Buffer) -> str:
 
 
 def load_path(
-    spec: str,
+    spec: str | Target,
     *,
     level: Level = "exact",
     thresholds: Thresholds | None = None,
     timeout: float = sources.DEFAULT_TIMEOUT,
 ) -> Loaded:
-    """Load one file (or URL) of any supported kind; raise TriageError on failure."""
-    payload = sources.load(spec, timeout=timeout)
-    name = "stdin" if spec == "-" else spec
+    """Load one target (file, stdin or URL) of any supported kind; raise TriageError on failure."""
+    target = parse_target(spec) if isinstance(spec, str) else spec
+    payload = sources.load(target, timeout=timeout)
+    name = target.label
     kind = kind_of(payload.data)
     if kind == "profile":
         from triage.pprof.decode import decode
@@ -82,7 +84,7 @@ def load_path(
             payload.close()
     if kind == "binary":
         payload.close()
-        return load_binary(spec)
+        return load_binary(name)
     analysis = analyze(payload.data, level=level, thresholds=thresholds)
     if not analysis.dumps:
         payload.close()
@@ -90,15 +92,16 @@ def load_path(
     return LoadedDump(name, analysis, payload, analysis.warnings)
 
 
-def attach_source(spec: str, analysis: Analysis) -> LoadedDump:
+def attach_source(spec: str | Target, analysis: Analysis) -> LoadedDump:
     """An analysis made elsewhere (triage.preload's child) with this file mapped again."""
-    payload = sources.load(spec)
+    target = parse_target(spec) if isinstance(spec, str) else spec
+    payload = sources.load(target)
     span = (0, len(payload.data))
     for item in analysis.dumps:
         item.dump.source = payload.data
         if item.dump.span == (0, 0):
             item.dump.span = span
-    return LoadedDump("stdin" if spec == "-" else spec, analysis, payload, analysis.warnings)
+    return LoadedDump(target.label, analysis, payload, analysis.warnings)
 
 
 def load_binary(path: str) -> LoadedBinary:

@@ -8,6 +8,14 @@ import sys
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from triage.errors import BadInput
+from triage.targets import (
+    KubeTarget,
+    UrlTarget,
+    cluster_options,
+    cluster_scope,
+    cluster_unavailable,
+    parse_target,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,7 +30,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "fetches /debug/pprof/goroutine?debug=2."
         ),
     )
-    p.add_argument("source", help="file, - for stdin, or http(s) URL")
+    p.add_argument(
+        "source", help="file, - for stdin, http(s) URL (pod/NAME, deployment/NAME: not yet)"
+    )
     p.add_argument("--json", action="store_true", help="print the JSON document")
     p.add_argument("--top", type=int, default=10, metavar="N", help="groups to show (0: all)")
     p.add_argument("--frames", type=int, default=8, metavar="N", help="frames per group (0: all)")
@@ -40,6 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour output"
     )
+    cluster_options(p)
     p.set_defaults(func=run)
 
 
@@ -63,11 +74,13 @@ def run(args: argparse.Namespace) -> int:
     from triage.goroutines.text import render
     from triage.textout import Painter, color_enabled
 
-    spec = args.source
-    if sources.is_url(spec):
-        spec = goroutine_url(spec)
-    name = "stdin" if spec == "-" else spec
-    with sources.load(spec, timeout=args.timeout) as payload:
+    target = parse_target(args.source, cluster_scope(args))
+    if isinstance(target, KubeTarget):
+        raise cluster_unavailable(target, "analyze")
+    if isinstance(target, UrlTarget):
+        target = UrlTarget(goroutine_url(target.url), base=False)
+    name = target.label
+    with sources.load(target, timeout=args.timeout) as payload:
         # The CLI has no other threads, so a large dump may be parsed on two cores.
         result = analyze(payload.data, level="loose" if args.loose else "exact", parallel=True)
         if not result.dumps:

@@ -205,15 +205,19 @@ def _load(spec: str, args: argparse.Namespace) -> Profile:
         sys.stderr.flush()
 
     from triage import sources
+    from triage.targets import KubeTarget, UrlTarget, cluster_unavailable, parse_target
 
+    target = parse_target(spec)
+    if isinstance(target, KubeTarget):
+        raise cluster_unavailable(target, "flame")
     try:
-        if sources.is_url(spec):
+        if isinstance(target, UrlTarget):
             return load_profile(spec, seconds=args.seconds, timeout=args.timeout, progress=progress)
     finally:
         if open_line[0]:
             sys.stderr.write("\n")  # end the progress line before an error is printed
-    with sources.load(spec) as payload:
-        return _decode_or_dump(payload.data, "stdin" if spec == "-" else spec)
+    with sources.load(target) as payload:
+        return _decode_or_dump(payload.data, target.label)
 
 
 def _decode_or_dump(data: Buffer, name: str) -> Profile:

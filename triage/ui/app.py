@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +12,7 @@ from textual.app import App
 from triage.config import Config
 from triage.preload import Preload
 from triage.recent import load_recent, remember
+from triage.targets import Target, UrlTarget, parse_targets
 from triage.ui import themes
 from triage.ui.keymap import Keymap
 from triage.ui.keys import bindings
@@ -26,10 +27,13 @@ if TYPE_CHECKING:  # imported after the first frame (start-up speed)
 
 @dataclass(slots=True)
 class Launch:
-    """What the command line asked for."""
+    """What the command line asked for.
 
-    paths: list[str] = field(default_factory=list)
-    url: str | None = None
+    ``paths`` and ``url`` are a shorthand for tests and benchmarks: they are
+    parsed into ``targets`` once, here.
+    """
+
+    targets: list[Target] = field(default_factory=list)
     theme: str | None = None
     source_roots: list[Path] = field(default_factory=list)
     binary: str | None = None
@@ -39,6 +43,13 @@ class Launch:
     preload: Preload | None = None
     #: NO_COLOR was set (TriageApp takes it out of the env: Textual then adds no filter)
     mono: bool = False
+    paths: InitVar[list[str] | None] = None
+    url: InitVar[str | None] = None
+
+    def __post_init__(self, paths: list[str] | None, url: str | None) -> None:
+        self.targets = [*self.targets, *parse_targets(paths or [])]
+        if url:
+            self.targets.append(UrlTarget(url, base=True))
 
 
 class TriageApp(App[None]):
@@ -79,44 +90,37 @@ class TriageApp(App[None]):
         for line in [*self.startup_warnings, *found.warnings, *self.keymap.warnings, warning]:
             if line:
                 self.notify(line, severity="warning", timeout=10)
-        what = self.launch.url or ", ".join(self.launch.paths) or "starting"
-        self.push_screen(SplashScreen(f"opening {what} …" if what != "starting" else what))
+        labels = ", ".join(t.label for t in self.launch.targets)
+        self.push_screen(SplashScreen(f"opening {labels} …" if labels else "starting"))
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
         """The first frame is on screen: now import and compose the real screen."""
         mark("first_frame")
-        if self.launch.url:
-            remember("attach", self.launch.url)
-            self.switch_screen(self._workspace([], url=self.launch.url))
-        elif self.launch.paths:
-            for path in self.launch.paths:
-                remember("open", path)
-            self.switch_screen(self._workspace(self.launch.paths))
+        if self.launch.targets:
+            for target in self.launch.targets:
+                remember(target)
+            self.switch_screen(self._workspace(self.launch.targets, self.launch.preload))
         else:
             from triage.ui.screens.start import StartScreen
 
             self.switch_screen(StartScreen(load_recent()))
 
-    def _workspace(self, paths: list[str], url: str | None = None) -> WorkspaceScreen:
+    def _workspace(self, targets: list[Target], preload: Preload | None = None) -> WorkspaceScreen:
         from triage.ui.screens.workspace import WorkspaceScreen
 
         return WorkspaceScreen(
-            paths,
-            url=url,
+            targets,
             config=self.config,
             source_roots=self.launch.source_roots,
             binary=self.launch.binary,
             pane=self.launch.pane,
-            preload=self.launch.preload if paths == self.launch.paths else None,
+            preload=preload,
         )
 
     def on_open_requested(self, event: OpenRequested) -> None:
-        remember(event.kind, event.location)
-        if event.kind == "attach":
-            self.push_screen(self._workspace([], url=event.location))
-        else:
-            self.push_screen(self._workspace([event.location]))
+        remember(event.target)
+        self.push_screen(self._workspace([event.target]))
 
     def action_help(self) -> None:
         from triage.ui.screens.help import HelpScreen

@@ -1,12 +1,33 @@
-"""The app's entry points: bare ``triage``, ``triage open PATH...``, ``triage attach URL``.
+"""The app's entry points: bare ``triage``, ``triage open TARGET...``, ``triage attach URL``.
 
-Kept light: argparse only; textual is imported when the app starts.
+Kept light: argparse only; textual is imported when the app starts. What the
+user named is parsed into targets and checked here, before the UI starts, so a
+missing file or an empty pipe is one line and exit 2, not a full-screen app.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from triage.errors import BadInput, TriageError
+from triage.targets import (
+    FileTarget,
+    KubeTarget,
+    StdinTarget,
+    Target,
+    UrlTarget,
+    cluster_options,
+    cluster_scope,
+    cluster_unavailable,
+    parse_target,
+    parse_targets,
+)
+
+if TYPE_CHECKING:
+    from triage.goroutines.thresholds import Thresholds
+    from triage.preload import Preload
 
 
 def _ui_options(p: argparse.ArgumentParser) -> None:
@@ -25,6 +46,7 @@ def _ui_options(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="a checkout or module cache to show frames' source from (repeatable)",
     )
+    cluster_options(p)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,7 +65,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="watch a live Go process: goroutines, profiles, health and /metrics",
         description="Attach to a Go process's base URL (net/http/pprof, e.g. a "
         "kubectl port-forward to 127.0.0.1:6060): goroutine snapshots with growth, "
-        "profiles on demand (p), /healthz /readyz /livez and /metrics.",
+        "profiles on demand (p), /healthz /readyz /livez and /metrics. The URL is "
+        "tried once first: if nothing answers there, triage says so and exits 3.",
     )
     a.add_argument("url", help="base URL, e.g. http://127.0.0.1:6060")
     _ui_options(a)
@@ -51,52 +74,82 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_attach(args: argparse.Namespace) -> int:
-    """``triage attach``."""
-    return start(paths=[], args=args, url=args.url)
+    """``triage attach``: one line and exit 3 when nothing answers at the URL.
+
+    An engineer attaches to a process they believe is running; a refused
+    connection at that moment is nearly always a wrong port or a port-forward
+    that died with its pod, which no amount of waiting in the UI fixes, so it
+    is said at once, as ``curl`` would. Once attached, an outage is shown and
+    retried in place: the service can come back.
+    """
+    target = parse_target(args.url, cluster_scope(args))
+    if isinstance(target, KubeTarget):
+        raise cluster_unavailable(target, "attach")
+    from triage.probes.client import ProbeClient, normalize_base_url
+
+    url = UrlTarget(normalize_base_url(args.url), base=True)
+    with ProbeClient(url.url) as client:
+        probe = client.url("/debug/pprof/goroutine?debug=1")  # the smallest listing
+        try:
+            client.goroutines(debug=1)
+        except TriageError as exc:  # said of the URL the user gave, not of the probe's
+            exc.message = url.url + exc.message.removeprefix(probe)
+            raise
+    return start(targets=[url], args=args)
 
 
 def run_flame(args: argparse.Namespace) -> int:
     """``triage flame FILE`` on a terminal: the workspace with the flame graph in front."""
-    return start(paths=[args.source], args=args, pane="flame")
+    from triage.sources import check_openable
+
+    return start(targets=[check_openable(parse_target(args.source))], args=args, pane="flame")
 
 
 def run_open(args: argparse.Namespace) -> int:
-    """``triage open``."""
-    return start(paths=args.paths, args=args)
+    """``triage open``: every target checked (and stdin read) before the UI starts."""
+    import os
+
+    from triage.sources import check_openable
+
+    targets = parse_targets(args.paths, cluster_scope(args))
+    for target in targets:
+        if isinstance(target, KubeTarget):
+            raise cluster_unavailable(target, "open")
+        if isinstance(target, StdinTarget) and os.isatty(0):
+            raise BadInput(  # reading the terminal to its end would look like a hang
+                "- (stdin) is the terminal, nothing was piped in",
+                "pipe a dump in: kubectl logs POD --previous | triage open -",
+            )
+    return start(targets=[check_openable(t) for t in targets], args=args)
 
 
 def run_start(args: argparse.Namespace | None = None) -> int:
     """Bare ``triage``: the start screen."""
-    return start(paths=[], args=args)
+    return start(targets=[], args=args)
 
 
 def start(
     *,
-    paths: list[str],
+    targets: list[Target],
     args: argparse.Namespace | None,
-    url: str | None = None,
     pane: str = "goroutines",
 ) -> int:
     """Build the app from the config files and the flags, and run it."""
     import os
 
     from triage.config import load_config
-    from triage.preload import Preload
 
+    keys_from_terminal()
     mono = os.environ.get("NO_COLOR") is not None  # before Textual removes it from the env
     config, warnings = load_config()
-    # Read the files on the other core while the UI imports and draws.
-    preload = (
-        Preload(list(paths), config.thresholds).start() if paths and "-" not in paths else None
-    )
+    preload = _preload(targets, config.thresholds)
     from triage.ui.keymap import load_keymap
 
     keymap = load_keymap(getattr(args, "keymap", None) or config.keymap)
     from triage.ui.app import Launch, TriageApp
 
     launch = Launch(
-        paths=paths,
-        url=url,
+        targets=targets,
         theme=getattr(args, "theme", None),
         source_roots=list(getattr(args, "source_root", []) or []),
         binary=getattr(args, "binary", None),
@@ -110,3 +163,38 @@ def start(
         if preload is not None:
             preload.cancel()  # quit before the files were read: no orphan left scanning
     return 0
+
+
+def keys_from_terminal() -> None:
+    """Make fd 0 the terminal when it is not one, before Textual's driver reads keys.
+
+    After ``cat dump.log | triage open -`` has read the pipe to its end, keys
+    must come from the terminal, as ``less`` and ``fzf`` take them: fd 0 is
+    reopened on ``/dev/tty``. Without a terminal there is no one to press a
+    key, so the app does not start.
+    """
+    import os
+
+    if os.isatty(0):
+        return
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        raise BadInput(
+            "no terminal to read keys from (stdin is not one, and there is no /dev/tty)",
+            "run it in a terminal, or use `triage analyze` for text output",
+        ) from None
+    os.dup2(tty, 0)
+    os.close(tty)
+
+
+def _preload(targets: list[Target], thresholds: Thresholds | None) -> Preload | None:
+    """Read files (and spooled stdin) on the other core while the UI imports and draws."""
+    from triage.preload import Preload
+
+    readable = [t for t in targets if isinstance(t, FileTarget | StdinTarget)]
+    if not readable or len(readable) != len(targets):
+        return None
+    if any(isinstance(t, StdinTarget) and t.spool_fd is None for t in readable):
+        return None
+    return Preload(list(readable), thresholds).start()

@@ -11,7 +11,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.widgets.option_list import Option
 
+from triage.errors import BadInput, TriageError
 from triage.recent import Recent
+from triage.sources import check_openable
+from triage.targets import StdinTarget, Target, parse_target
 from triage.ui.widgets.lists import KeyedOptionList
 
 INTRO = (
@@ -22,12 +25,11 @@ INTRO = (
 
 
 class OpenRequested(Message):
-    """The user asked to open a path (kind "open") or attach to a URL (kind "attach")."""
+    """The user asked to open a target (a file, a URL...)."""
 
-    def __init__(self, kind: str, location: str) -> None:
+    def __init__(self, target: Target) -> None:
         super().__init__()
-        self.kind = kind
-        self.location = location
+        self.target = target
 
 
 def _ago(when: float, now: float) -> str:
@@ -75,10 +77,25 @@ class StartScreen(Screen[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
-        if value:
-            kind = "attach" if value.startswith(("http://", "https://")) else "open"
-            self.post_message(OpenRequested(kind, value))
+        if not value:
+            return
+        try:
+            target = self._openable(value)
+        except TriageError as exc:
+            self.notify(exc.line(), severity="error", timeout=8)  # in place: the prompt stays
+            return
+        self.post_message(OpenRequested(target))
+
+    @staticmethod
+    def _openable(value: str) -> Target:
+        """The target typed at the prompt, checked as ``triage open`` checks it."""
+        target = parse_target(value)
+        if isinstance(target, StdinTarget):
+            raise BadInput(
+                "stdin can only be named on the command line", "cat dump.log | triage open -"
+            )
+        return check_openable(target)
 
     def on_option_list_option_selected(self, event: KeyedOptionList.OptionSelected) -> None:
         recent = self.recent[int(event.option.id or 0)]
-        self.post_message(OpenRequested(recent.kind, recent.location))
+        self.post_message(OpenRequested(recent.target))

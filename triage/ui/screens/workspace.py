@@ -26,6 +26,7 @@ from triage.config import Config
 from triage.errors import TriageError
 from triage.goroutines import Analysis, DumpAnalysis
 from triage.preload import Preload
+from triage.targets import Target, UrlTarget
 from triage.ui.focus import focus_now
 from triage.ui.keys import bindings
 from triage.ui.marks import mark
@@ -106,9 +107,8 @@ class WorkspaceScreen(LiveMixin):
 
     def __init__(
         self,
-        paths: list[str],
+        targets: list[Target],
         *,
-        url: str | None = None,
         config: Config | None = None,
         source_roots: list[Path] | None = None,
         binary: str | None = None,
@@ -116,13 +116,14 @@ class WorkspaceScreen(LiveMixin):
         preload: Preload | None = None,
     ) -> None:
         super().__init__()
-        self.paths = paths
+        #: a base URL is attached to live; everything else is loaded once
+        self.url = next((t.url for t in targets if isinstance(t, UrlTarget) and t.base), None)
+        self.paths = [t for t in targets if not (isinstance(t, UrlTarget) and t.base)]
         self.binary_path = binary
         self.binary: LoadedBinary | None = None
         self.enriched: set[int] = set()
         self.first_pane = pane
         self.preload = preload
-        self.url = url
         self.config = config or Config()
         self.source_roots = source_roots or []
         self.dumps: list[LoadedDump] = []
@@ -162,7 +163,7 @@ class WorkspaceScreen(LiveMixin):
         if self.url:
             self._start_live(self.url)
         elif self.paths:
-            pane.message("Loading " + ", ".join(self.paths) + " …")
+            pane.message("Loading " + ", ".join(t.label for t in self.paths) + " …")
             self.load(self.paths)
         else:
             pane.message("Nothing opened (o opens a file).")
@@ -250,7 +251,7 @@ class WorkspaceScreen(LiveMixin):
     # --- files ---------------------------------------------------------------------
 
     @work(thread=True, group="load", exit_on_error=False)
-    def load(self, paths: list[str]) -> None:
+    def load(self, paths: list[Target]) -> None:
         """Load each path; failures are reported one by one, the rest still load."""
         for path in paths:
             try:
