@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from triage.errors import BadInput
 
@@ -43,18 +42,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def goroutine_url(url: str) -> str:
-    """Expand a base pprof URL to the debug=2 goroutine listing."""
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/")
-    if path in ("", "/debug/pprof"):
-        path = "/debug/pprof/goroutine"
-    query = parse_qs(parts.query)
-    if path.endswith(("/goroutine", "/goroutineleak")) and "debug" not in query:
-        query["debug"] = ["2"]
-    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query, doseq=True), ""))
-
-
 def run(args: argparse.Namespace) -> int:
     """Load, analyze and print; errors become TriageError (exit 2/3/4)."""
     from triage import sources
@@ -65,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
     spec = args.source
     if sources.is_url(spec):
+        from triage.probes.endpoints import goroutine_url
+
         spec = goroutine_url(spec)
     name = "stdin" if spec == "-" else spec
     with sources.load(spec, timeout=args.timeout) as payload:
@@ -77,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             from triage.enrich import enrich, open_context
 
             binary = open_context(args.binary, args.binary_base)
-            enrich(result, binary)
+            result = enrich(result, binary)
         for warning in result.warnings:
             print(f"triage: warning: {warning}", file=sys.stderr)
         if args.json:

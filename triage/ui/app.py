@@ -19,6 +19,7 @@ from triage.ui.palette import TriageCommands
 from triage.ui.screens.splash import SplashScreen
 
 if TYPE_CHECKING:  # imported after the first frame (start-up speed)
+    from triage.pprof.query import ProfileQuery
     from triage.ui.screens.start import OpenRequested
     from triage.ui.screens.workspace import WorkspaceScreen
 
@@ -38,6 +39,8 @@ class Launch:
     preload: Preload | None = None
     #: NO_COLOR was set when the process started (Textual removes it from the env)
     mono: bool = False
+    #: what ``triage flame`` asked to see of a profile (type, filters)
+    query: ProfileQuery | None = None
 
 
 class TriageApp(App[None]):
@@ -102,6 +105,7 @@ class TriageApp(App[None]):
             binary=self.launch.binary,
             pane=self.launch.pane,
             preload=self.launch.preload if paths == self.launch.paths else None,
+            query=self.launch.query if paths == self.launch.paths else None,
         )
 
     def on_open_requested(self, event: OpenRequested) -> None:

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from triage.pprof.query import ProfileQuery
 
 
 def _ui_options(p: argparse.ArgumentParser) -> None:
@@ -56,8 +60,14 @@ def run_attach(args: argparse.Namespace) -> int:
 
 
 def run_flame(args: argparse.Namespace) -> int:
-    """``triage flame FILE`` on a terminal: the workspace with the flame graph in front."""
-    return start(paths=[args.source], args=args, pane="flame")
+    """``triage flame FILE`` on a terminal: the workspace with the flame graph in front.
+
+    The flags (type, focus, ignore, hide, show, module) become the workspace's
+    profile query, so the flame view shows what the top table would.
+    """
+    from triage.commands.flame import query_from_args
+
+    return start(paths=[args.source], args=args, pane="flame", query=query_from_args(args))
 
 
 def run_open(args: argparse.Namespace) -> int:
@@ -76,6 +86,7 @@ def start(
     args: argparse.Namespace | None,
     url: str | None = None,
     pane: str = "goroutines",
+    query: ProfileQuery | None = None,
 ) -> int:
     """Build the app from the config files and the flags, and run it."""
     import os
@@ -103,6 +114,7 @@ def start(
         mono=mono,
         pane=pane,
         preload=preload,
+        query=query,
     )
     try:
         TriageApp(launch, config, keymap, warnings).run()
