@@ -102,7 +102,7 @@ class LiveSession:
             for path in (config.attach.health_paths if has_health else [])
         }
         self.metrics = MetricsTracker()
-        self.history = SnapshotHistory()
+        self.history = SnapshotHistory(clock=clock)
         intervals = {
             Capability.GOROUTINES: config.refresh.goroutines,
             Capability.HEALTH: config.refresh.health,
