@@ -1,4 +1,4 @@
-"""The workspace model in core: typed grouping level, enrichment as new values, one profile loader."""
+"""The workspace model in core: typed level, enrichment as new values, one profile loader."""
 
 from __future__ import annotations
 
