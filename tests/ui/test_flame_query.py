@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tests.pprof.conftest import start_server, stop_server
+from tests.support.targets import crash, write
 from tests.ui.conftest import first_screen
 from tests.ui.test_attach import wait_for
 from triage.cli import build_parser
@@ -124,3 +125,19 @@ def test_a_bad_regex_is_bad_input_before_the_app_starts() -> None:
     args = build_parser().parse_args(["flame", "x.pb.gz", "--focus", "(*Server"])
     with pytest.raises(BadInput, match="--focus"):
         query_from_args(args)
+
+
+async def test_a_goroutine_dump_is_filtered_too(tmp_path: Path, config_dir: Path) -> None:
+    dump = write(tmp_path, "nil.log", crash("nil").stderr)
+    app = flame_app(str(dump), "--hide", HIDE)
+    async with app.run_test(size=(110, 40)) as pilot:
+        screen = await first_screen(pilot)
+        flame = screen.query_one(FlamePane)
+        await wait_for(pilot, lambda: flame.current is not None)
+        await pilot.pause()
+        assert flame.current is not None and flame.current.source == "dump"
+        frames = names(flame.current.tree.root)
+        assert "main.main" in frames
+        assert not any(n.startswith("runtime.") for n in frames)
+        assert "goroutines of nil.log" in header(screen)
+        assert f"hide {HIDE}" in header(screen)

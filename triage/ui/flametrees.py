@@ -22,13 +22,19 @@ if TYPE_CHECKING:
     from triage.pprof.tree import CallTree
 
 
-def dump_tree(item: DumpAnalysis, name: str) -> TreeReady:
-    """The goroutine flame graph of a dump."""
-    from triage.goroutines.flame import goroutine_tree
+def dump_tree(item: DumpAnalysis, name: str, query: ProfileQuery | None = None) -> TreeReady:
+    """The goroutine flame graph of a dump, filtered as ``query`` says (its type aside).
 
-    tree = goroutine_tree(item)
+    A filtered dump goes through the pprof engine as a goroutine/count profile,
+    so ``triage flame DUMP --focus R`` shows what its top table does.
+    """
+    from triage.goroutines.flame import goroutine_profile, goroutine_tree
+
     title = f"Flame graph · goroutines of {source_label(name)} · {item.dump.goroutine_count}"
-    return TreeReady(tree, title, source="dump")
+    if query is None or not (query.filters() or query.module):
+        return TreeReady(goroutine_tree(item), title, source="dump")
+    tree = query.with_type(None).tree(goroutine_profile(item, name))
+    return TreeReady(tree, f"{title} · {query.describe()}", source="dump")
 
 
 def profile_tree(profile: Profile, name: str, query: ProfileQuery) -> TreeReady:

@@ -363,7 +363,7 @@ class WorkspaceScreen(Screen[None]):
 
     def _post_dump_tree(self, item: DumpAnalysis, name: str) -> None:
         """(worker thread) The goroutine flame graph of a dump."""
-        self.post_message(dump_tree(item, name))
+        self.post_message(dump_tree(item, name, self.model.query))
 
     def post_profile_tree(self, profile: Profile, name: str, sample_type: str | None) -> None:
         """(worker thread) The call tree of a profile as the workspace's query asks.
