@@ -260,12 +260,9 @@ class WorkspaceScreen(Screen[None]):
         else:
             self.maximize(self._pane(self._focused_pane()), container=False)
 
-    def _note(self, text: str, level: str = "info") -> None:
+    def note(self, text: str, level: str = "info") -> None:
+        """One line in the status bar (also what the LiveController calls)."""
         self.query_one(StatusLine).note(text, level)
-
-    note = _note  # the name LiveView asks for
-
-    # --- attached (the LiveView the controller draws on) ---------------------------
 
     def _start_live(self, url: str) -> None:
         from triage.live.fetcher import http_fetcher
@@ -276,7 +273,7 @@ class WorkspaceScreen(Screen[None]):
             self.live = LiveSession(http_fetcher(url, self.config), self.config)
         except TriageError as exc:
             self.query_one(GoroutinePane).message(exc.line())
-            self._note(exc.line(), "error")
+            self.note(exc.line(), "error")
             return
         self.link = LiveController(self, self, self.live)
         self.query_one("#title", Static).update(f"triage · attached to {self.live.label}")
@@ -288,15 +285,16 @@ class WorkspaceScreen(Screen[None]):
         if self.link is not None:
             self.link.received(event)
 
+    # --- the LiveView the controller draws on --------------------------------------
+
     def show_snapshot(self, label: str, view: SnapshotView) -> None:
         self.model.show_live(label, view.analysis)
         self.dump_index = len(view.analysis.dumps) - 1
         self._show_dump(view.growth)
         item = view.analysis.dumps[-1]
         count = item.dump.goroutine_count
-        self.query_one("#title", Static).update(
-            f"triage · attached to {label} · {count} goroutines"
-        )
+        title = f"triage · attached to {label} · {count} goroutines"
+        self.query_one("#title", Static).update(title)
         self.run_worker(
             lambda: self._post_dump_tree(item, label),
             thread=True,
@@ -316,7 +314,7 @@ class WorkspaceScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         if self.link is None:
-            self._note("nothing live to refresh: files are read once")
+            self.note("nothing live to refresh: files are read once")
             return
         self.link.refresh_now()
 
@@ -391,9 +389,9 @@ class WorkspaceScreen(Screen[None]):
                 self.dump_index = len(loaded.analysis.dumps) - 1
             self._show_dump()
             for warning in loaded.warnings:
-                self._note(f"{loaded.name}: {warning}", "warning")
+                self.note(f"{loaded.name}: {warning}", "warning")
         elif isinstance(loaded, LoadedProfile):
-            self._note(f"loaded profile {loaded.name}")
+            self.note(f"loaded profile {loaded.name}")
             if not self.model.dumps:
                 self.query_one(GoroutinePane).message(
                     f"{loaded.name} is a profile: see the flame graph (2)."
@@ -409,7 +407,7 @@ class WorkspaceScreen(Screen[None]):
         panel = self.query_one("#binary-panel", Static)
         panel.update(Content("\n").join(binary_lines(loaded.name, ctx.info, ctx.advisories)))
         panel.display = True
-        self._note(f"binary {loaded.name}: {ctx.info.go_version}")
+        self.note(f"binary {loaded.name}: {ctx.info.go_version}")
 
     def on_tree_ready(self, event: TreeReady) -> None:
         flame = self.query_one(FlamePane)
@@ -420,9 +418,9 @@ class WorkspaceScreen(Screen[None]):
     def on_flame_graph_type_requested(self, event: TypeRequested) -> None:
         current = self.query_one(FlamePane).current
         if current is None or current.profile is None:
-            self._note("only a pprof profile has other sample types")
+            self.note("only a pprof profile has other sample types")
             return
-        self._note(f"building the {event.type_name} flame graph…")
+        self.note(f"building the {event.type_name} flame graph…")
         self.run_worker(
             lambda: self.post_profile_tree(current.profile, current.profile.name, event.type_name),
             thread=True,
@@ -440,7 +438,7 @@ class WorkspaceScreen(Screen[None]):
         self.post_message(StatusNote(f"wrote {export(kind, tree, title, Path.cwd())}"))
 
     def on_status_note(self, event: StatusNote) -> None:
-        self._note(event.text, event.level)
+        self.note(event.text, event.level)
         if not self.model.dumps and event.level == "error" and self.live is None:
             self.query_one(GoroutinePane).message(event.text)
 
@@ -452,7 +450,7 @@ class WorkspaceScreen(Screen[None]):
                 if isinstance(error, TriageError)
                 else f"{type(error).__name__}: {error}"
             )
-            self._note(text, "error")
+            self.note(text, "error")
             if self.live is not None:
                 self.live.abandoned(event.worker.name)
 
@@ -479,7 +477,7 @@ class WorkspaceScreen(Screen[None]):
     @on(GoroutinePane.LooseToggled)
     def toggle_loose(self) -> None:
         if self.live is not None:
-            self._note("loose grouping applies to files; live snapshots group exactly")
+            self.note("loose grouping applies to files; live snapshots group exactly")
             return
         self.model.level = self.level.toggled()
         self.regroup()
@@ -493,7 +491,7 @@ class WorkspaceScreen(Screen[None]):
     def on_regrouped(self, event: Regrouped) -> None:
         self.model.dumps = event.dumps
         self._show_dump()
-        self._note(f"grouping: {self.level}")
+        self.note(f"grouping: {self.level}")
 
     def on_group_chosen(self, event: GroupChosen) -> None:
         from triage.ui.screens.group import GroupScreen
