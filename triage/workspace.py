@@ -58,6 +58,11 @@ class LoadedDump:
     #: the binary (path) whose findings ``analysis`` already holds, if any
     enriched_by: str | None = None
 
+    def close(self) -> None:
+        """Unmap the file (after this, goroutine arguments can no longer be read from it)."""
+        if self.payload is not None:
+            self.payload.close()
+
 
 @dataclass(slots=True)
 class LoadedProfile:
@@ -109,7 +114,42 @@ def load_path(
     if kind == "binary":
         payload.close()
         return load_binary(spec)
-    analysis = analyze(payload.data, level=_literal(level), thresholds=thresholds)
+    return _dump_from(payload, name, level=level, thresholds=thresholds)
+
+
+def load_dump(
+    spec: str,
+    *,
+    level: GroupingLevel | Level = GroupingLevel.EXACT,
+    thresholds: Thresholds | None = None,
+    timeout: float = sources.DEFAULT_TIMEOUT,
+    parallel: bool = False,
+) -> LoadedDump:
+    """A goroutine dump or a log with dumps, whatever its bytes (``triage analyze``).
+
+    ``parallel`` parses a large dump on two cores (it forks: single-threaded
+    callers only). The caller closes the returned payload.
+    """
+    payload = sources.load(spec, timeout=timeout)
+    name = "stdin" if spec == "-" else spec
+    return _dump_from(payload, name, level=level, thresholds=thresholds, parallel=parallel)
+
+
+def _dump_from(
+    payload: sources.Payload,
+    name: str,
+    *,
+    level: GroupingLevel | Level,
+    thresholds: Thresholds | None,
+    parallel: bool = False,
+) -> LoadedDump:
+    try:
+        analysis = analyze(
+            payload.data, level=_literal(level), thresholds=thresholds, parallel=parallel
+        )
+    except BaseException:
+        payload.close()
+        raise
     if not analysis.dumps:
         payload.close()
         raise sources.describe_unreadable(name, payload.data, "goroutine dump or Go crash")

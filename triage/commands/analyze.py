@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-
-from triage.errors import BadInput
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,22 +44,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load, analyze and print; errors become TriageError (exit 2/3/4)."""
     from triage import sources
-    from triage.goroutines import analyze
     from triage.goroutines.report import analysis_json
     from triage.goroutines.text import render
     from triage.textout import Painter, color_enabled
+    from triage.workspace import load_dump
 
     spec = args.source
     if sources.is_url(spec):
         from triage.probes.endpoints import goroutine_url
 
         spec = goroutine_url(spec)
-    name = "stdin" if spec == "-" else spec
-    with sources.load(spec, timeout=args.timeout) as payload:
-        # The CLI has no other threads, so a large dump may be parsed on two cores.
-        result = analyze(payload.data, level="loose" if args.loose else "exact", parallel=True)
-        if not result.dumps:
-            raise _nothing_found(payload)
+    # The CLI has no other threads, so a large dump may be parsed on two cores.
+    loaded = load_dump(
+        spec, level="loose" if args.loose else "exact", timeout=args.timeout, parallel=True
+    )
+    name, result = loaded.name, loaded.analysis
+    with contextlib.closing(loaded):
         binary = None
         if args.binary:
             from triage.enrich import enrich, open_context
@@ -86,10 +85,3 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(render(result, name, paint=paint, top=args.top, frames=args.frames))
             sys.stdout.write("\n")
     return 0
-
-
-def _nothing_found(payload: object) -> BadInput:
-    from triage.sources import Payload, describe_unreadable
-
-    assert isinstance(payload, Payload)
-    return describe_unreadable(payload.name, payload.data, "goroutine dump or Go crash")
