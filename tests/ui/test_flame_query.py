@@ -9,6 +9,9 @@ the query in its header. The heap profile comes from tests/targets/profiled.
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,3 +144,25 @@ async def test_a_goroutine_dump_is_filtered_too(tmp_path: Path, config_dir: Path
         assert not any(n.startswith("runtime.") for n in frames)
         assert "goroutines of nil.log" in header(screen)
         assert f"hide {HIDE}" in header(screen)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_the_flags_reach_the_app_from_the_command_line(heap_file: Path, tmp_path: Path) -> None:
+    """``triage flame FILE --type T --focus R`` in a real terminal (tmux), through the CLI."""
+    from tests.ui.test_tmux import Tmux
+
+    env = {
+        "TERM": "screen-256color",
+        "TRIAGE_CONFIG_DIR": str(tmp_path / "config"),
+        "TRIAGE_DATA_DIR": str(tmp_path / "data"),
+        "TRIAGE_CACHE_DIR": str(tmp_path / "cache"),
+        "PATH": os.environ["PATH"],
+    }
+    command = f"{sys.executable} -m triage flame {heap_file} --type alloc_space --focus allocWork"
+    session = Tmux("flame", command, env)
+    try:
+        screen = session.wait_for("Flame graph · focus allocWork · heap.pb.gz")  # at 80x24
+        assert "alloc_space total" in screen  # the chosen sample type, not the default
+        assert "main.allocWork" in screen
+    finally:
+        session.kill()

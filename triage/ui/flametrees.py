@@ -3,7 +3,8 @@
 Plain functions from core values to a :class:`TreeReady` (the tree and its
 header) or an exported file, called from the workspace's thread workers. The
 header names the source, the sample type and, when the profile query filters
-anything, the query, so a filtered graph is never mistaken for the whole one.
+anything, the query, so a filtered graph is never mistaken for the whole one:
+the query comes first, where an 80-column header still shows it.
 """
 
 from __future__ import annotations
@@ -30,20 +31,20 @@ def dump_tree(item: DumpAnalysis, name: str, query: ProfileQuery | None = None) 
     """
     from triage.goroutines.flame import goroutine_profile, goroutine_tree
 
-    title = f"Flame graph · goroutines of {source_label(name)} · {item.dump.goroutine_count}"
+    what = f"goroutines of {source_label(name)} · {item.dump.goroutine_count}"
     if query is None or not (query.filters() or query.module):
-        return TreeReady(goroutine_tree(item), title, source="dump")
+        return TreeReady(goroutine_tree(item), f"Flame graph · {what}", source="dump")
     tree = query.with_type(None).tree(goroutine_profile(item, name))
-    return TreeReady(tree, f"{title} · {query.describe()}", source="dump")
+    return TreeReady(tree, f"Flame graph · {query.describe()} · {what}", source="dump")
 
 
 def profile_tree(profile: Profile, name: str, query: ProfileQuery) -> TreeReady:
     """The call tree of a profile as ``query`` asks (BadInput for a type it lacks)."""
     tree = query.tree(profile)
     current = tree.sample_type.type
-    title = f"Flame graph · {source_label(name)} · {current} ({tree.sample_type.unit})"
-    if described := query.describe():
-        title += f" · {described}"
+    what = f"{source_label(name)} · {current} ({tree.sample_type.unit})"
+    described = query.describe()
+    title = f"Flame graph · {described} · {what}" if described else f"Flame graph · {what}"
     return TreeReady(
         tree,
         title,
