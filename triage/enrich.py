@@ -8,12 +8,15 @@ of the binary's Go version, and names the function at the crash's signal PC
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from triage.goroutines import Analysis
+from triage.goroutines import Analysis, DumpAnalysis
 from triage.goroutines.diagnose import Finding
 from triage.goroutines.model import Crash
+
+if TYPE_CHECKING:  # the ELF reader loads only when a binary is opened
+    from triage.binary import BuildInfo, RuntimeAdvisory, Symbolizer
 
 
 @dataclass(slots=True)
@@ -21,9 +24,9 @@ class BinaryContext:
     """An opened binary: its build info, advisories and a symbolizer."""
 
     path: str
-    info: Any  # triage.binary.BuildInfo
-    advisories: list[Any]  # triage.binary.RuntimeAdvisory
-    symbolizer: Any  # triage.binary.Symbolizer
+    info: BuildInfo
+    advisories: list[RuntimeAdvisory]
+    symbolizer: Symbolizer
     pie: bool
 
 
@@ -80,22 +83,27 @@ def symbolize_crash(crash: Crash, ctx: BinaryContext) -> list[str]:
     return lines
 
 
-def enrich(analysis: Analysis, ctx: BinaryContext) -> None:
-    """Add the binary's findings and symbol lines to every dump, in place."""
+def enrich(analysis: Analysis, ctx: BinaryContext) -> Analysis:
+    """The analysis with the binary's findings and symbol lines added to every dump.
+
+    A new value: the parsed analysis is left as it was, so a view can show
+    both and nothing has to remember what was already enriched.
+    """
     extra = advisory_findings(ctx)
-    for item in analysis.dumps:
-        item.findings.extend(extra)
-        crash = item.dump.crash
-        if crash is None:
-            continue
-        lines = symbolize_crash(crash, ctx)
-        if ctx.pie and lines:
-            lines.append(
-                "the binary is PIE: addresses only match with --binary-base (the load base)"
-            )
-        first = next((f for f in item.findings if f.severity == "critical"), None)
-        if first is not None:
-            first.details.extend(lines)
+    return Analysis([_enrich_dump(item, ctx, extra) for item in analysis.dumps])
+
+
+def _enrich_dump(item: DumpAnalysis, ctx: BinaryContext, extra: list[Finding]) -> DumpAnalysis:
+    findings = [*item.findings, *extra]
+    crash = item.dump.crash
+    lines = symbolize_crash(crash, ctx) if crash is not None else []
+    if ctx.pie and lines:
+        lines.append("the binary is PIE: addresses only match with --binary-base (the load base)")
+    at = next((i for i, f in enumerate(findings) if f.severity == "critical"), None)
+    if at is not None and lines:
+        first = findings[at]
+        findings[at] = replace(first, details=[*first.details, *lines])
+    return replace(item, findings=findings)
 
 
 def build_json(ctx: BinaryContext) -> dict[str, Any]:

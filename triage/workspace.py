@@ -1,23 +1,49 @@
-"""What the workspace shows, loaded from files without any UI.
+"""The workspace model: what is open, loaded without any UI.
 
 The app's workers call :func:`load_path` for each file the user opens; it
-returns a plain result object (a dump analysis, a profile with its call tree,
-or a binary's build info) or raises a TriageError with one line of text. A
-source is told apart by its bytes, not its name: gzip is a pprof profile, ELF
-is a binary, text is a dump or a log.
+returns a plain result object (a dump analysis, a profile, or a binary's build
+info) or raises a TriageError with one line of text. A source is told apart by
+its bytes, not its name: gzip is a pprof profile, ELF is a binary, text is a
+dump or a log. :class:`Workspace` holds what is open (dumps, profiles, the
+binary, the grouping level and the profile query) and hands out dumps
+enriched by the binary as new values. ``triage flame`` and the app read
+profiles through the same :func:`load_profile`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from triage import sources
 from triage.errors import BadInput
-from triage.goroutines import Analysis, Thresholds, analyze
+from triage.goroutines import Analysis, DumpAnalysis, Thresholds, analyze
 from triage.goroutines.grouping import Level
-from triage.targets import Target, parse_target
+from triage.targets import Target, UrlTarget, parse_target
+
+if TYPE_CHECKING:  # the pprof engine, the ELF reader and httpx load on first use
+    from triage.enrich import BinaryContext
+    from triage.pprof.model import Profile
+    from triage.pprof.query import ProfileQuery
+    from triage.probes.profiles import Progress
+
+
+class GroupingLevel(StrEnum):
+    """How goroutines are grouped: by exact stack (with lines) or by functions only."""
+
+    EXACT = "exact"
+    LOOSE = "loose"
+
+    @property
+    def literal(self) -> Level:
+        """The value the goroutine engine takes."""
+        return "loose" if self is GroupingLevel.LOOSE else "exact"
+
+    def toggled(self) -> GroupingLevel:
+        """The other level (the ``loose`` key)."""
+        return GroupingLevel.EXACT if self is GroupingLevel.LOOSE else GroupingLevel.LOOSE
 
 
 @dataclass(slots=True)
@@ -30,14 +56,21 @@ class LoadedDump:
     #: (None for a live snapshot, whose text the Dump holds itself)
     payload: sources.Payload | None
     warnings: list[str] = field(default_factory=list)
+    #: the binary (path) whose findings ``analysis`` already holds, if any
+    enriched_by: str | None = None
+
+    def close(self) -> None:
+        """Unmap the file (after this, goroutine arguments can no longer be read from it)."""
+        if self.payload is not None:
+            self.payload.close()
 
 
 @dataclass(slots=True)
 class LoadedProfile:
-    """A pprof profile, decoded (the call tree is built per sample type by the UI)."""
+    """A pprof profile, decoded (the call tree is built per query by the UI's workers)."""
 
     name: str
-    profile: Any  # triage.pprof.model.Profile: imported lazily (protobuf)
+    profile: Profile
 
 
 @dataclass(slots=True)
@@ -45,7 +78,7 @@ class LoadedBinary:
     """A Go binary: build info, known-bad runtime advisories and a symbolizer."""
 
     name: str
-    context: Any  # triage.enrich.BinaryContext: imported lazily (ELF reader)
+    context: BinaryContext
 
 
 Loaded = LoadedDump | LoadedProfile | LoadedBinary
@@ -66,7 +99,7 @@ def kind_of(data: sources.Buffer) -> str:
 def load_path(
     spec: str | Target,
     *,
-    level: Level = "exact",
+    level: GroupingLevel | Level = GroupingLevel.EXACT,
     thresholds: Thresholds | None = None,
     timeout: float = sources.DEFAULT_TIMEOUT,
 ) -> Loaded:
@@ -76,16 +109,49 @@ def load_path(
     name = target.label
     kind = kind_of(payload.data)
     if kind == "profile":
-        from triage.pprof.decode import decode
-
         try:
-            return LoadedProfile(name, decode(payload.data, name=name))
+            return LoadedProfile(name, profile_from(payload.data, name))
         finally:
             payload.close()
     if kind == "binary":
         payload.close()
         return load_binary(name)
-    analysis = analyze(payload.data, level=level, thresholds=thresholds)
+    return _dump_from(payload, name, level=level, thresholds=thresholds)
+
+
+def load_dump(
+    spec: str | Target,
+    *,
+    level: GroupingLevel | Level = GroupingLevel.EXACT,
+    thresholds: Thresholds | None = None,
+    timeout: float = sources.DEFAULT_TIMEOUT,
+    parallel: bool = False,
+) -> LoadedDump:
+    """A goroutine dump or a log with dumps, whatever its bytes (``triage analyze``).
+
+    ``parallel`` parses a large dump on two cores (it forks: single-threaded
+    callers only). The caller closes the returned payload.
+    """
+    target = parse_target(spec) if isinstance(spec, str) else spec
+    payload = sources.load(target, timeout=timeout)
+    return _dump_from(payload, target.label, level=level, thresholds=thresholds, parallel=parallel)
+
+
+def _dump_from(
+    payload: sources.Payload,
+    name: str,
+    *,
+    level: GroupingLevel | Level,
+    thresholds: Thresholds | None,
+    parallel: bool = False,
+) -> LoadedDump:
+    try:
+        analysis = analyze(
+            payload.data, level=_literal(level), thresholds=thresholds, parallel=parallel
+        )
+    except BaseException:
+        payload.close()
+        raise
     if not analysis.dumps:
         payload.close()
         raise sources.describe_unreadable(name, payload.data, "goroutine dump or Go crash")
@@ -111,11 +177,108 @@ def load_binary(path: str) -> LoadedBinary:
     return LoadedBinary(str(Path(path)), open_context(path))
 
 
-def reanalyze(loaded: LoadedDump, *, level: Level, thresholds: Thresholds | None) -> LoadedDump:
+def reanalyze(
+    loaded: LoadedDump, *, level: GroupingLevel | Level, thresholds: Thresholds | None
+) -> LoadedDump:
     """The same dump grouped again (another grouping level or thresholds)."""
     if loaded.payload is None:
         raise BadInput(f"{loaded.name}: a live snapshot is not kept for regrouping")
-    analysis = analyze(loaded.payload.data, level=level, thresholds=thresholds)
+    analysis = analyze(loaded.payload.data, level=_literal(level), thresholds=thresholds)
     if not analysis.dumps:
         raise BadInput(f"{loaded.name}: no dump found on re-reading")
     return LoadedDump(loaded.name, analysis, loaded.payload, analysis.warnings)
+
+
+def _literal(level: GroupingLevel | Level) -> Level:
+    return GroupingLevel(level).literal
+
+
+def load_profile(
+    spec: str | Target,
+    *,
+    seconds: int | None = None,
+    timeout: float = sources.DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+) -> Profile:
+    """A profile from a path, stdin or a URL (a text goroutine dump becomes one too)."""
+    target = parse_target(spec) if isinstance(spec, str) else spec
+    if isinstance(target, UrlTarget):
+        from triage.probes.profiles import load_profile as fetch_and_decode
+
+        return fetch_and_decode(target.url, seconds=seconds, timeout=timeout, progress=progress)
+    with sources.load(target) as payload:
+        return profile_from(payload.data, target.label)
+
+
+def profile_from(data: sources.Buffer, name: str) -> Profile:
+    """A pprof profile, or a text goroutine dump as a goroutine/count profile."""
+    from triage.pprof.decode import decode
+
+    try:
+        return decode(data, name)
+    except BadInput:
+        if sources.sniff(data) != "text":
+            raise
+        from triage.goroutines.flame import goroutine_profile
+
+        primary = analyze(data).primary  # the most recent dump of a log
+        if primary is None or not primary.groups:
+            raise
+        return goroutine_profile(primary, name)
+
+
+def _no_query() -> ProfileQuery:
+    """The default query (imported here: the preload child never needs the pprof engine)."""
+    from triage.pprof.query import ProfileQuery
+
+    return ProfileQuery()
+
+
+@dataclass(slots=True)
+class Workspace:
+    """What one workspace has open: dumps, profiles, a binary, how to group, what to ask.
+
+    Loaded results are never changed in place: enrichment by the binary and
+    regrouping replace a :class:`LoadedDump` with a new one.
+    """
+
+    dumps: list[LoadedDump] = field(default_factory=list)
+    profiles: list[LoadedProfile] = field(default_factory=list)
+    binary: LoadedBinary | None = None
+    level: GroupingLevel = GroupingLevel.EXACT
+    query: ProfileQuery = field(default_factory=_no_query)
+
+    def add(self, loaded: Loaded) -> None:
+        """Take one loaded source in (a binary replaces the previous one)."""
+        if isinstance(loaded, LoadedDump):
+            self.dumps.append(loaded)
+        elif isinstance(loaded, LoadedProfile):
+            self.profiles.append(loaded)
+        else:
+            self.binary = loaded
+
+    def show_live(self, label: str, analysis: Analysis) -> None:
+        """A live snapshot replaces the previous one (it has no file to regroup from)."""
+        self.dumps = [LoadedDump(label, analysis, None)]
+
+    def every_dump(self) -> list[tuple[str, int, int]]:
+        """(name, index of the LoadedDump, index of the dump inside it), in order."""
+        return [
+            (d.name, i, j) for i, d in enumerate(self.dumps) for j in range(len(d.analysis.dumps))
+        ]
+
+    def dump_at(self, position: int) -> tuple[str, DumpAnalysis]:
+        """The ``position``-th dump of all files (modulo their count), enriched by the binary."""
+        every = self.every_dump()
+        name, which, index = every[position % len(every)]
+        loaded = self.dumps[which]
+        if self.binary is not None and loaded.enriched_by != self.binary.name:
+            from triage.enrich import enrich
+
+            loaded = replace(
+                loaded,
+                analysis=enrich(loaded.analysis, self.binary.context),
+                enriched_by=self.binary.name,
+            )
+            self.dumps[which] = loaded
+        return name, loaded.analysis.dumps[index]

@@ -10,7 +10,6 @@ arithmetic is in one place: ``link_pc = runtime_pc - bias``, where the bias is
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
 from typing import NamedTuple
 
 from triage.binary.dwarf import DwarfIndex
@@ -120,12 +119,6 @@ class Symbolizer:
                 if found:
                     return found
         return self._t.symtab.frames(link)
-
-    def lookup_many(
-        self, pcs: Iterable[int], *, return_address: bool = False
-    ) -> list[list[SymFrame]]:
-        """:meth:`lookup` for each PC, in order."""
-        return [self.lookup(pc, return_address=return_address) for pc in pcs]
 
     def _is_entry(self, link: int) -> bool:
         pcln = self._t.pcln

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from triage.errors import BadInput
 from triage.targets import (
     KubeTarget,
     UrlTarget,
@@ -54,43 +53,32 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def goroutine_url(url: str) -> str:
-    """Expand a base pprof URL to the debug=2 goroutine listing."""
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/")
-    if path in ("", "/debug/pprof"):
-        path = "/debug/pprof/goroutine"
-    query = parse_qs(parts.query)
-    if path.endswith(("/goroutine", "/goroutineleak")) and "debug" not in query:
-        query["debug"] = ["2"]
-    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query, doseq=True), ""))
-
-
 def run(args: argparse.Namespace) -> int:
     """Load, analyze and print; errors become TriageError (exit 2/3/4)."""
-    from triage import sources
-    from triage.goroutines import analyze
     from triage.goroutines.report import analysis_json
     from triage.goroutines.text import render
     from triage.textout import Painter, color_enabled
+    from triage.workspace import load_dump
 
     target = parse_target(args.source, cluster_scope(args))
     if isinstance(target, KubeTarget):
         raise cluster_unavailable(target, "analyze")
     if isinstance(target, UrlTarget):
+        from triage.probes.endpoints import goroutine_url
+
         target = UrlTarget(goroutine_url(target.url), base=False)
-    name = target.label
-    with sources.load(target, timeout=args.timeout) as payload:
-        # The CLI has no other threads, so a large dump may be parsed on two cores.
-        result = analyze(payload.data, level="loose" if args.loose else "exact", parallel=True)
-        if not result.dumps:
-            raise _nothing_found(payload)
+    # The CLI has no other threads, so a large dump may be parsed on two cores.
+    loaded = load_dump(
+        target, level="loose" if args.loose else "exact", timeout=args.timeout, parallel=True
+    )
+    name, result = loaded.name, loaded.analysis
+    with contextlib.closing(loaded):
         binary = None
         if args.binary:
             from triage.enrich import enrich, open_context
 
             binary = open_context(args.binary, args.binary_base)
-            enrich(result, binary)
+            result = enrich(result, binary)
         for warning in result.warnings:
             print(f"triage: warning: {warning}", file=sys.stderr)
         if args.json:
@@ -110,10 +98,3 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(render(result, name, paint=paint, top=args.top, frames=args.frames))
             sys.stdout.write("\n")
     return 0
-
-
-def _nothing_found(payload: object) -> BadInput:
-    from triage.sources import Payload, describe_unreadable
-
-    assert isinstance(payload, Payload)
-    return describe_unreadable(payload.name, payload.data, "goroutine dump or Go crash")

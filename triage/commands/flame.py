@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from triage.pprof.model import Profile
+    from triage.pprof.query import ProfileQuery
     from triage.pprof.tree import CallTree
-    from triage.sources import Buffer
 
 DESCRIPTION = """\
 Decode a pprof profile (CPU, heap, allocs, mutex, block, goroutine; gzipped
@@ -26,8 +26,9 @@ progress is printed on stderr.
 """
 
 EPILOG = """\
-outputs (choose one; default: the top table, or the interactive flame graph
-on a terminal once it exists):
+outputs (choose one; default: the interactive flame graph on a terminal for
+a file, with --type and the filters applied and shown in its header; else the
+top table):
   --top N         flat/cum table of the N heaviest functions, like pprof -top
   --folded        folded stacks on stdout (root;caller;leaf VALUE), for
                   flamegraph.pl, speedscope, inferno; with --diff-base the two
@@ -68,6 +69,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--ignore", metavar="RE", help="drop stacks with a matching frame")
     p.add_argument("--hide", metavar="RE", help="remove matching frames, keep their samples")
+    p.add_argument("--show", metavar="RE", help="keep only matching frames, and every sample")
     p.add_argument(
         "--diff-base",
         metavar="BASE",
@@ -119,23 +121,40 @@ def _count(text: str) -> int:
     return value
 
 
+def query_from_args(args: argparse.Namespace) -> ProfileQuery:
+    """The flags as one profile query (regexes checked: BadInput names a bad one)."""
+    from triage.pprof.query import ProfileQuery
+
+    query = ProfileQuery(
+        sample_type=args.sample_type,
+        focus=args.focus,
+        ignore=args.ignore,
+        hide=args.hide,
+        show=args.show,
+        prune=args.prune,
+        diff_base=args.diff_base,
+        module=args.module,
+    )
+    query.filters()  # a bad regex fails here, before anything is fetched
+    return query
+
+
 def run(args: argparse.Namespace) -> int:
     """Load, build the tree, and write the chosen output."""
-    from triage.pprof.stacks import compile_filters, tree_for
+    from dataclasses import replace
 
-    filters = compile_filters(args.focus, args.ignore, args.hide)
+    query = query_from_args(args)
     profile = _load(args.source, args)
     base = _load(args.diff_base, args) if args.diff_base else None
-    module = args.module
     if args.binary:
         from triage.pprof.symbolize import main_module_of, symbolize
 
-        module = module or main_module_of(args.binary)
+        query = replace(query, module=query.module or main_module_of(args.binary))
         symbolize(profile, args.binary)
         if base is not None:
             symbolize(base, args.binary)
-    tree = tree_for(profile, args.sample_type, filters=filters, base=base, main_module=module)
-    _check_not_empty(profile, tree, bool(filters))
+    tree = query.tree(profile, base)
+    _check_not_empty(profile, tree, bool(query.filters()))
     try:
         return _output(profile, tree, args)
     finally:
@@ -165,10 +184,6 @@ def _output(profile: Profile, tree: CallTree, args: argparse.Namespace) -> int:
         return 0
     if args.svg:
         return _write_svg(tree, args)
-    if args.top is None and sys.stdout.isatty():
-        code = show_interactive(profile, tree, args)
-        if code is not None:
-            return code
     from triage.pprof.report import top_report
     from triage.textout import Painter, color_enabled
 
@@ -179,20 +194,12 @@ def _output(profile: Profile, tree: CallTree, args: argparse.Namespace) -> int:
     return 0
 
 
-def show_interactive(profile: Profile, tree: CallTree, args: argparse.Namespace) -> int | None:
-    """Hook for the Textual flame graph (issue 3, point 4): start it and return its exit code.
-
-    Called when stdout is a terminal and no output option was given. Until the
-    widget exists this returns None and the top table is printed instead.
-    """
-    return None
-
-
 def _load(spec: str, args: argparse.Namespace) -> Profile:
-    from triage.pprof.remote import kind_of, load_profile
+    from triage.probes.endpoints import profile_label
+    from triage.workspace import load_profile
 
     live = sys.stderr.isatty()
-    what = kind_of(spec)
+    what = profile_label(spec)
     open_line = [False]
 
     def progress(done: int, total: int) -> None:
@@ -204,40 +211,16 @@ def _load(spec: str, args: argparse.Namespace) -> Profile:
             sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
-    from triage import sources
-    from triage.targets import KubeTarget, UrlTarget, cluster_unavailable, parse_target
+    from triage.targets import KubeTarget, cluster_unavailable, parse_target
 
     target = parse_target(spec)
     if isinstance(target, KubeTarget):
         raise cluster_unavailable(target, "flame")
     try:
-        if isinstance(target, UrlTarget):
-            return load_profile(spec, seconds=args.seconds, timeout=args.timeout, progress=progress)
+        return load_profile(target, seconds=args.seconds, timeout=args.timeout, progress=progress)
     finally:
         if open_line[0]:
             sys.stderr.write("\n")  # end the progress line before an error is printed
-    with sources.load(target) as payload:
-        return _decode_or_dump(payload.data, target.label)
-
-
-def _decode_or_dump(data: Buffer, name: str) -> Profile:
-    """A pprof profile, or a text goroutine dump as a goroutine/count profile."""
-    from triage import sources
-    from triage.errors import BadInput
-    from triage.pprof.decode import decode
-
-    try:
-        return decode(data, name)
-    except BadInput:
-        if sources.sniff(data) != "text":
-            raise
-        from triage.goroutines import analyze
-        from triage.goroutines.flame import goroutine_profile
-
-        primary = analyze(data).primary  # the most recent dump of a log
-        if primary is None or not primary.groups:
-            raise
-        return goroutine_profile(primary, name)
 
 
 def _check_not_empty(profile: Profile, tree: CallTree, filtered: bool) -> None:

@@ -2,7 +2,6 @@
 
 The pipeline, one module per step::
 
-    remote.load_profile(spec)        path | URL | "-"  ->  bytes  (progress for ?seconds=N)
     decode.decode(data)              gzip / raw profile.proto  ->  model.Profile
     stacks.tree_for(profile, type)   samples, filters, diff    ->  tree.CallTree
     tree.tree_from_stacks(pairs)     (frames root->leaf, value) ->  tree.CallTree
@@ -11,8 +10,8 @@ The pipeline, one module per step::
     symbolize.symbolize / main_module_of                         (with the service's binary)
     dropframes.apply_drop_frames                                  (a profile's own drop_frames)
 
-Importing this package does not import protobuf or httpx; they load when
-first used.
+Fetching a profile over HTTP is not done here but in triage.probes.profiles.
+Importing this package does not import protobuf; it loads when first used.
 """
 
 from __future__ import annotations

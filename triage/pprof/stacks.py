@@ -3,7 +3,8 @@
 Filters follow pprof where pprof has the same flag: a regex matches a frame
 when it is found (unanchored, Python syntax) in the function name or the file
 name; ``ignore`` drops every sample with a matching frame; ``hide`` removes
-matching frames but keeps the samples. ``focus`` keeps only samples with a
+matching frames but keeps the samples, and ``show`` keeps only matching frames
+(and all the samples). ``focus`` keeps only samples with a
 matching frame, like pprof, and then re-roots each of them at its outermost
 matching frame, so every occurrence of the focused function merges into one
 tree under it (pprof's -focus keeps the callers above it; here the top table
@@ -29,24 +30,35 @@ from triage.pprof.tree import CallTree, Frame
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """Compiled focus/ignore/hide regexes (None: not given)."""
+    """Compiled focus/ignore/hide/show regexes (None: not given)."""
 
     focus: re.Pattern[str] | None = None
     ignore: re.Pattern[str] | None = None
     hide: re.Pattern[str] | None = None
+    show: re.Pattern[str] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.focus or self.ignore or self.hide)
+        return bool(self.focus or self.ignore or self.hide or self.show)
+
+    def keeps(self, frame: Frame) -> bool:
+        """True when ``frame`` stays in its stacks (neither hidden nor left out by show)."""
+        if self.hide is not None and _matches(self.hide, frame):
+            return False
+        return self.show is None or _matches(self.show, frame)
 
 
 def compile_filters(
-    focus: str | None = None, ignore: str | None = None, hide: str | None = None
+    focus: str | None = None,
+    ignore: str | None = None,
+    hide: str | None = None,
+    show: str | None = None,
 ) -> Filters:
     """Compile the user's regexes; a bad one is BadInput naming the option."""
     return Filters(
         focus=_compile("--focus", focus),
         ignore=_compile("--ignore", ignore),
         hide=_compile("--hide", hide),
+        show=_compile("--show", show),
     )
 
 
@@ -180,10 +192,9 @@ class _Rekey:
     def __init__(self, frames: dict[int, tuple[Frame, ...]], filters: Filters, sign: int) -> None:
         self.filters = filters
         self.sign = sign
-        hide = filters.hide
+        keeps = filters.keeps
         self.expand: dict[Hashable, tuple[Frame, ...]] = {
-            loc * sign: tuple(f for f in fs if not (hide and _matches(hide, f)))
-            for loc, fs in frames.items()
+            loc * sign: tuple(f for f in fs if keeps(f)) for loc, fs in frames.items()
         }
         self.ignored = _matching(frames, filters.ignore)
         self.focused = _matching(frames, filters.focus)
@@ -211,8 +222,7 @@ class _Rekey:
         cut = next(i for i, f in enumerate(frames) if _matches(focus, f))
         head: Hashable = (loc * self.sign, cut)
         if head not in self.expand:
-            hide = self.filters.hide
-            self.expand[head] = tuple(f for f in frames[cut:] if not (hide and _matches(hide, f)))
+            self.expand[head] = tuple(f for f in frames[cut:] if self.filters.keeps(f))
         return (*(loc * self.sign for loc in stack[:at]), head)
 
 

@@ -78,11 +78,6 @@ class Node:
         return self.total + 2 * self.total_base
 
     @property
-    def self_weight(self) -> int:
-        """Sum of absolute sample values ending here."""
-        return self.self_value + 2 * self.self_base
-
-    @property
     def kids(self) -> list[Node]:
         """Children, heaviest first (ties by name): the order flame graphs draw them in."""
         if self._kids is None or len(self._kids) != len(self.children):

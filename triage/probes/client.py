@@ -14,14 +14,23 @@ the point of a health check.
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from triage.errors import BadInput
+from triage.probes.endpoints import (
+    HEALTH_PATHS,
+    METRICS_PATH,
+    PROFILE_KINDS,
+    Capability,
+    goroutine_path,
+    is_loopback,
+    normalize_base_url,
+    profile_path,
+)
+from triage.probes.endpoints import slash as _slash
 from triage.sources import describe_unreadable, fetch, network_error, sniff
 
 if TYPE_CHECKING:
@@ -30,10 +39,6 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 10.0
 #: kubelet probes give up after 1 s by default; a little more for a laptop.
 DEFAULT_HEALTH_TIMEOUT = 2.0
-HEALTH_PATHS = ("/healthz", "/readyz", "/livez")
-PROFILE_KINDS = ("profile", "heap", "allocs", "mutex", "block", "goroutine")
-#: Go's pprof handler samples the CPU for 30 s when no ``seconds`` is given.
-GO_DEFAULT_CPU_SECONDS = 30
 _HEALTH_BODY_BYTES = 4096
 _DETAIL_CHARS = 200
 # Ask for the classic text format: client_golang would otherwise negotiate protobuf.
@@ -57,43 +62,14 @@ class HealthSample:
     """When the probe started, on the client's clock."""
 
 
-def normalize_base_url(spec: str) -> str:
-    """``127.0.0.1:6060`` -> ``http://127.0.0.1:6060``; drop a trailing ``/debug/pprof``.
-
-    Raises BadInput for anything that names no host or uses another scheme.
-    """
-    text = spec.strip()
-    if not text:
-        raise BadInput("no address given", "give host:port, e.g. 127.0.0.1:6060")
-    if "://" not in text:
-        text = "http://" + text
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https"):
-        raise BadInput(f"{spec}: not an http(s) address", "give host:port or http://host:port")
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        host, port = None, None
-    if not host or (port is None and parts.netloc.endswith(":")):
-        raise BadInput(f"{spec}: no valid host:port", "give host:port, e.g. 127.0.0.1:6060")
-    path = parts.path.rstrip("/")
-    path = path.removesuffix("/debug/pprof").rstrip("/")
-    return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def is_loopback(base_url: str) -> bool:
-    """True for localhost and 127.0.0.0/8 or ::1 (a ``kubectl port-forward``)."""
-    host = urlsplit(base_url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class ProbeClient:
-    """pprof, health and metrics of one Go service, over one keep-alive client."""
+    """pprof, health and metrics of one Go service, over one keep-alive client.
+
+    It is the HTTP implementation of :class:`triage.live.fetcher.Fetcher`: a
+    debug port answers everything, so it has every capability.
+    """
+
+    capabilities: frozenset[Capability] = frozenset(Capability)
 
     def __init__(
         self,
@@ -102,7 +78,7 @@ class ProbeClient:
         timeout: float = DEFAULT_TIMEOUT,
         health_timeout: float = DEFAULT_HEALTH_TIMEOUT,
         health_paths: tuple[str, ...] = HEALTH_PATHS,
-        metrics_path: str = "/metrics",
+        metrics_path: str = METRICS_PATH,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         import httpx
@@ -122,15 +98,18 @@ class ProbeClient:
             limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
         )
 
+    @property
+    def label(self) -> str:
+        """What titles and status lines call the target: its base URL."""
+        return self.base_url
+
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` on this service."""
         return self.base_url + _slash(path)
 
     def goroutines(self, debug: int = 2) -> bytes:
         """``/debug/pprof/goroutine?debug=N``: 2 full stacks, 1 counted, 0 protobuf."""
-        if debug not in (0, 1, 2):
-            raise BadInput(f"debug={debug}: not a goroutine dump level", "use 0, 1 or 2")
-        url = self.url(f"/debug/pprof/goroutine?debug={debug}")
+        url = self.url(goroutine_path(debug))
         expected = "pprof profile" if debug == 0 else "goroutine dump"
         return self._get(url, self.timeout, expected)
 
@@ -140,15 +119,8 @@ class ProbeClient:
         The request timeout is extended by the sampling time: a 30 s CPU
         profile answers after 30 s by design.
         """
-        if kind not in PROFILE_KINDS:
-            raise BadInput(f"{kind}: not a pprof profile", "use one of " + ", ".join(PROFILE_KINDS))
-        if seconds is not None and seconds <= 0:
-            raise BadInput(f"seconds={seconds}: must be positive")
-        url = self.url(f"/debug/pprof/{kind}")
-        if seconds is not None:
-            url += f"?seconds={seconds}"
-        wait = seconds or (GO_DEFAULT_CPU_SECONDS if kind == "profile" else 0)
-        return self._get(url, self.timeout + wait, "pprof profile")
+        path, wait = profile_path(kind, seconds)
+        return self._get(self.url(path), self.timeout + wait, "pprof profile")
 
     def metrics(self) -> bytes:
         """The Prometheus text exposition (parse it with :mod:`triage.probes.metrics`)."""
@@ -200,10 +172,6 @@ class ProbeClient:
         return data
 
 
-def _slash(path: str) -> str:
-    return path if path.startswith("/") else "/" + path
-
-
 def _read_head(resp: httpx.Response) -> bytes:
     """The first few KiB of a health body (enough for its first line)."""
     buf = bytearray()
@@ -224,6 +192,7 @@ def _first_line(data: bytes) -> str:
 __all__ = [
     "HEALTH_PATHS",
     "PROFILE_KINDS",
+    "Capability",
     "HealthSample",
     "ProbeClient",
     "is_loopback",

@@ -21,6 +21,7 @@ from triage.ui.palette import TriageCommands
 from triage.ui.screens.splash import SplashScreen
 
 if TYPE_CHECKING:  # imported after the first frame (start-up speed)
+    from triage.pprof.query import ProfileQuery
     from triage.ui.screens.start import OpenRequested
     from triage.ui.screens.workspace import WorkspaceScreen
 
@@ -43,6 +44,8 @@ class Launch:
     preload: Preload | None = None
     #: NO_COLOR was set (TriageApp takes it out of the env: Textual then adds no filter)
     mono: bool = False
+    #: what ``triage flame`` asked to see of a profile (type, filters)
+    query: ProfileQuery | None = None
     paths: InitVar[list[str] | None] = None
     url: InitVar[str | None] = None
 
@@ -100,13 +103,20 @@ class TriageApp(App[None]):
         if self.launch.targets:
             for target in self.launch.targets:
                 remember(target)
-            self.switch_screen(self._workspace(self.launch.targets, self.launch.preload))
+            self.switch_screen(
+                self._workspace(self.launch.targets, self.launch.preload, self.launch.query)
+            )
         else:
             from triage.ui.screens.start import StartScreen
 
             self.switch_screen(StartScreen(load_recent()))
 
-    def _workspace(self, targets: list[Target], preload: Preload | None = None) -> WorkspaceScreen:
+    def _workspace(
+        self,
+        targets: list[Target],
+        preload: Preload | None = None,
+        query: ProfileQuery | None = None,
+    ) -> WorkspaceScreen:
         from triage.ui.screens.workspace import WorkspaceScreen
 
         return WorkspaceScreen(
@@ -116,6 +126,7 @@ class TriageApp(App[None]):
             binary=self.launch.binary,
             pane=self.launch.pane,
             preload=preload,
+            query=query,
         )
 
     def on_open_requested(self, event: OpenRequested) -> None:

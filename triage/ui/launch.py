@@ -27,6 +27,7 @@ from triage.targets import (
 
 if TYPE_CHECKING:
     from triage.goroutines.thresholds import Thresholds
+    from triage.pprof.query import ProfileQuery
     from triage.preload import Preload
 
 
@@ -99,10 +100,16 @@ def run_attach(args: argparse.Namespace) -> int:
 
 
 def run_flame(args: argparse.Namespace) -> int:
-    """``triage flame FILE`` on a terminal: the workspace with the flame graph in front."""
+    """``triage flame FILE`` on a terminal: the workspace with the flame graph in front.
+
+    The flags (type, focus, ignore, hide, show, module) become the workspace's
+    profile query, so the flame view shows what the top table would.
+    """
+    from triage.commands.flame import query_from_args
     from triage.sources import check_openable
 
-    return start(targets=[check_openable(parse_target(args.source))], args=args, pane="flame")
+    target = check_openable(parse_target(args.source))
+    return start(targets=[target], args=args, pane="flame", query=query_from_args(args))
 
 
 def run_open(args: argparse.Namespace) -> int:
@@ -133,6 +140,7 @@ def start(
     targets: list[Target],
     args: argparse.Namespace | None,
     pane: str = "goroutines",
+    query: ProfileQuery | None = None,
 ) -> int:
     """Build the app from the config files and the flags, and run it."""
     import os
@@ -156,6 +164,7 @@ def start(
         mono=mono,
         pane=pane,
         preload=preload,
+        query=query,
     )
     try:
         TriageApp(launch, config, keymap, warnings).run()

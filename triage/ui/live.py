@@ -1,228 +1,141 @@
-"""Live attach: polls a Go process's pprof, health and /metrics endpoints.
+"""The UI side of an attach: timers, thread workers and messages around a LiveSession.
 
-The session owns the trackers (health, metrics, goroutine snapshots) and
-the pollers (schedule and backoff); it runs every fetch in a thread worker of
-its screen and gets results back as messages, so the UI never waits on the
-network. When the target dies, the trackers keep their last data and the
-status line says what failed and when the next try is.
+All state and every decision (what is due, backoff, growth, when to stop
+refreshing a huge dump) lives in :class:`triage.live.session.LiveSession`,
+which knows nothing of Textual. This controller only runs the session's
+blocking fetches in thread workers of its host screen, brings the results
+back as :class:`LiveFetched` messages, and tells its :class:`LiveView` what
+to redraw.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Protocol
 
 from textual.message import Message
 from textual.screen import Screen
 
-from triage.config import Config
-from triage.errors import TriageError
-from triage.goroutines import Analysis, analyze
-from triage.probes.client import HealthSample, ProbeClient
-from triage.probes.health import HealthStatus, HealthTracker
-from triage.probes.metrics import MetricsReport, MetricsTracker
-from triage.probes.poller import Poller, one_line
-from triage.probes.snapshots import SnapshotHistory, growth_findings, refresh_policy
+from triage.live.fetcher import Capability
+from triage.live.session import Fetched, FetchFailed, LiveSession, SnapshotFetched, SnapshotView
+from triage.ui.messages import StatusNote
+
+if TYPE_CHECKING:
+    from triage.pprof.model import Profile
 
 
-class SnapshotTaken(Message):
-    """A goroutine snapshot was fetched and analysed (only the newest matters)."""
+class LiveFetched(Message):
+    """A poll's result, from a worker thread (only the newest snapshot matters)."""
 
-    def __init__(self, analysis: Analysis, at: float) -> None:
+    def __init__(self, result: Fetched) -> None:
         super().__init__()
-        self.analysis = analysis
-        self.at = at
+        self.result = result
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, SnapshotTaken)
-
-
-class HealthSampled(Message):
-    """One round of health probes."""
-
-    def __init__(self, samples: list[HealthSample]) -> None:
-        super().__init__()
-        self.samples = samples
-
-
-class MetricsScraped(Message):
-    """A /metrics body (parsed on the UI thread: the tracker is not thread-safe)."""
-
-    def __init__(self, body: bytes, at: float) -> None:
-        super().__init__()
-        self.body = body
-        self.at = at
-
-
-class ProbeFailed(Message):
-    """A fetch failed; ``poller`` names which one."""
-
-    def __init__(self, poller: str, error: str) -> None:
-        super().__init__()
-        self.poller = poller
-        self.error = error
-
-
-class LiveSession:
-    """The polling state of one attached process."""
-
-    def __init__(self, screen: Screen[None], url: str, config: Config) -> None:
-        self.screen = screen
-        self.config = config
-        self.client = ProbeClient(
-            url, timeout=config.attach.timeout, health_paths=tuple(config.attach.health_paths)
+        return (
+            isinstance(message, LiveFetched)
+            and isinstance(message.result, SnapshotFetched)
+            and isinstance(self.result, SnapshotFetched)
         )
-        self.url = self.client.base_url
-        threshold = config.attach.failure_threshold
-        self.health = {
-            path: HealthTracker(path, failure_threshold=threshold)
-            for path in config.attach.health_paths
-        }
-        self.metrics = MetricsTracker()
-        self.history = SnapshotHistory()
-        refresh = config.refresh
-        self.pollers = {
-            "goroutines": Poller("goroutines", refresh.goroutines or 3600.0),
-            "health": Poller("health", refresh.health or 3600.0),
-            "metrics": Poller("metrics", refresh.metrics or 3600.0),
-        }
-        self.enabled = {
-            "goroutines": refresh.goroutines > 0,
-            "health": refresh.health > 0,
-            "metrics": refresh.metrics > 0,
-        }
-        self.debug = 2
-        self.busy: set[str] = set()
-        self.latest: Analysis | None = None
 
-    # --- scheduling ------------------------------------------------------------
+
+class LiveView(Protocol):
+    """What the controller asks of the screen that shows the session."""
+
+    def note(self, text: str, level: str = "info") -> None:
+        """Put one line in the status bar."""
+
+    def show_snapshot(self, label: str, view: SnapshotView) -> None:
+        """Show a new goroutine snapshot (with growth rates)."""
+
+    def show_health(self) -> None:
+        """Redraw the health pane from the session's trackers."""
+
+    def show_fetch_error(self, text: str) -> None:
+        """A goroutine fetch failed (shown in the pane while nothing else is)."""
+
+    def post_profile_tree(self, profile: Profile, name: str, sample_type: str | None) -> None:
+        """(worker thread) Build and post a profile's flame graph."""
+
+
+class LiveController:
+    """Drives one LiveSession from a screen's timers and workers."""
+
+    def __init__(self, host: Screen[None], view: LiveView, session: LiveSession) -> None:
+        self.host = host
+        self.view = view
+        self.session = session
 
     def start(self) -> None:
-        """Fetch everything once now, then poll on a half-second tick."""
-        for name in self.pollers:
-            self._launch(name)
-        self.screen.set_interval(0.5, self.tick)
+        """Fetch everything once now, poll on a half-second tick, refresh the status each second."""
+        for poll in self.session.first_polls():
+            self._launch(poll)
+        self.host.set_interval(0.5, self.tick)
+        self.host.set_interval(1.0, self.show_status)
+        self.show_status()
 
     def tick(self) -> None:
-        now = time.monotonic()
-        for name, poller in self.pollers.items():
-            if self.enabled[name] and name not in self.busy and poller.due(now):
-                self._launch(name)
+        for poll in self.session.due():
+            self._launch(poll)
+
+    def _launch(self, poll: Capability) -> None:
+        self.host.run_worker(
+            partial(self._fetch, poll),
+            thread=True,
+            group=f"live-{poll.value}",
+            exit_on_error=False,
+            name=poll.value,
+        )
+
+    def _fetch(self, poll: Capability) -> None:
+        """(worker thread) One poll; the result goes back to the UI thread as a message."""
+        self.host.post_message(LiveFetched(self.session.fetch(poll)))
+
+    def received(self, event: LiveFetched) -> None:
+        """A poll's result, on the UI thread: record it, then redraw what changed."""
+        shown = self.session.apply(event.result)
+        if shown is not None:
+            self.view.show_snapshot(self.session.label, shown)
+            if shown.note:
+                self.view.note(shown.note, "warning")
+            return
+        if isinstance(event.result, FetchFailed):
+            self.show_status()
+            if event.result.poll is Capability.GOROUTINES:
+                self.view.show_fetch_error(f"goroutines: {event.result.error}")
+        self.view.show_health()
+
+    def show_status(self) -> None:
+        text, level = self.session.status_line()
+        self.view.note(text, level)
 
     def refresh_now(self) -> None:
-        """Take a goroutine snapshot now (the user pressed r)."""
-        if "goroutines" not in self.busy:
-            self._launch("goroutines")
+        """Take a goroutine snapshot now (the r key)."""
+        if self.session.request_snapshot():
+            self._launch(Capability.GOROUTINES)
+        self.view.note("taking a goroutine snapshot…")
 
-    def toggle_live(self) -> bool:
-        """Turn periodic goroutine snapshots on or off; return the new state."""
-        self.enabled["goroutines"] = not self.enabled["goroutines"]
-        return self.enabled["goroutines"]
+    def toggle_live(self) -> None:
+        on_now = self.session.toggle_live()
+        self.view.note("live refresh on" if on_now else "live refresh off (r takes a snapshot)")
 
-    def _launch(self, name: str) -> None:
-        fetch: dict[str, Callable[[], None]] = {
-            "goroutines": self._fetch_goroutines,
-            "health": self._fetch_health,
-            "metrics": self._fetch_metrics,
-        }
-        self.busy.add(name)
-        self.screen.run_worker(
-            fetch[name], thread=True, group=f"live-{name}", exit_on_error=False, name=name
+    def fetch_profile(self, kind: str, seconds: int | None) -> None:
+        """Fetch a profile in a worker; its flame graph replaces the current one."""
+        waiting = f" ({seconds}s)" if seconds else ""
+        self.view.note(f"fetching the {kind} profile{waiting}…")
+        self.host.run_worker(
+            partial(self._profile, kind, seconds),
+            thread=True,
+            exclusive=True,
+            group="profile",
+            exit_on_error=False,
         )
 
-    # --- workers (threads) ----------------------------------------------------------
-
-    def _fetch_goroutines(self) -> None:
-        try:
-            body = self.client.goroutines(debug=self.debug)
-            analysis = analyze(body, thresholds=self.config.thresholds)
-            if not analysis.dumps:
-                raise TriageError(f"{self.url}: the goroutine listing was empty")
-        except TriageError as exc:
-            self.screen.post_message(ProbeFailed("goroutines", one_line(exc)))
-            return
-        self.screen.post_message(SnapshotTaken(analysis, time.monotonic()))
-
-    def _fetch_health(self) -> None:
-        self.screen.post_message(HealthSampled(self.client.health_all()))
-
-    def _fetch_metrics(self) -> None:
-        try:
-            body = self.client.metrics()
-        except TriageError as exc:
-            self.screen.post_message(ProbeFailed("metrics", one_line(exc)))
-            return
-        self.screen.post_message(MetricsScraped(body, time.monotonic()))
-
-    # --- results (UI thread) --------------------------------------------------------
-
-    def took_snapshot(self, event: SnapshotTaken) -> tuple[Analysis, dict[int, float], str]:
-        """Record a snapshot; return it, per-group growth (+n/min) and a note."""
-        self.busy.discard("goroutines")
-        self.pollers["goroutines"].succeeded(time.monotonic())
-        self.latest = event.analysis
-        item = event.analysis.dumps[-1]
-        self.history.add(item, at=event.at)
-        growth = {g.id: rate for g in item.groups if (rate := self.history.rate_of(g)) is not None}
-        item.findings[:0] = growth_findings(self.history)
-        policy = refresh_policy(
-            item.dump.goroutine_count, limit=self.config.refresh.max_live_goroutines
-        )
-        note = ""
-        if not policy.auto and self.enabled["goroutines"]:
-            self.enabled["goroutines"] = False
-            self.debug = policy.debug
-            note = f"live refresh off: {policy.reason} (r refreshes, L turns it back on)"
-        return event.analysis, growth, note
-
-    def sampled(self, event: HealthSampled) -> None:
-        self.busy.discard("health")
-        now = time.monotonic()
-        for sample in event.samples:
-            tracker = self.health.get(sample.path)
-            if tracker is not None:
-                tracker.record(sample)
-        if all(not s.ok and s.status is None for s in event.samples) and event.samples:
-            self.pollers["health"].failed(event.samples[0].detail, now)
-        else:
-            self.pollers["health"].succeeded(now)
-
-    def scraped(self, event: MetricsScraped) -> None:
-        self.busy.discard("metrics")
-        if self.metrics.update(event.body, self.url + "/metrics", at=event.at) is None:
-            self.pollers["metrics"].failed(
-                self.metrics.error or "bad /metrics page", time.monotonic()
-            )
-        else:
-            self.pollers["metrics"].succeeded(time.monotonic())
-
-    def failed(self, event: ProbeFailed) -> None:
-        self.busy.discard(event.poller)
-        self.pollers[event.poller].failed(event.error, time.monotonic())
-        if event.poller == "metrics":
-            self.metrics.record_error(event.error)
-
-    # --- what the panes show ----------------------------------------------------------
-
-    def statuses(self) -> list[HealthStatus]:
-        return [t.status() for t in self.health.values()]
-
-    def report(self) -> MetricsReport:
-        return self.metrics.report()
-
-    def status_line(self) -> tuple[str, str]:
-        """The worst poller's line (failures first), and its level."""
-        now = time.monotonic()
-        states = [
-            p.state(now)
-            for name, p in self.pollers.items()
-            if self.enabled[name] or p.consecutive_failures
-        ]
-        failing = [s for s in states if s.ok is False]
-        if failing:
-            return "; ".join(s.status_line for s in failing), "error"
-        live = "live" if self.enabled["goroutines"] else "live refresh off (L)"
-        return f"attached to {self.url} · {live}", "info"
+    def _profile(self, kind: str, seconds: int | None) -> None:
+        """(worker thread) Errors end the worker; the screen's handler shows them."""
+        profile = self.session.fetch_profile(kind, seconds)
+        self.view.post_profile_tree(profile, profile.name, None)
+        self.host.post_message(StatusNote(f"{profile.name} fetched: flame graph (2)"))
 
     def close(self) -> None:
-        self.client.close()
+        self.session.close()

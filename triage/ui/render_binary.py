@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.content import Content
+
+if TYPE_CHECKING:
+    from triage.binary import BuildInfo, RuntimeAdvisory
 
 SETTINGS_SHOWN = (
     "vcs.revision",
@@ -18,7 +21,9 @@ SETTINGS_SHOWN = (
 )
 
 
-def binary_lines(name: str, info: Any, advisories: list[Any], *, deps: int = 12) -> list[Content]:
+def binary_lines(
+    name: str, info: BuildInfo, advisories: list[RuntimeAdvisory], *, deps: int = 12
+) -> list[Content]:
     """Build identity, the useful build settings, advisories, then dependencies."""
     main = info.main
     lines = [

@@ -2,13 +2,13 @@
 
 At 120 columns and more the three panes sit side by side; below that they
 become tabs (1, 2, 3 or tab to switch). Every pane can be maximised (z). All
-loading happens in thread workers; results come back as messages. With a URL
-the screen is attached: a LiveSession polls goroutines, health and /metrics.
+loading happens in thread workers; results come back as messages. What is
+open is a core :class:`~triage.workspace.Workspace`; with a URL the screen is
+attached: a LiveController runs a core LiveSession's polls in workers.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,34 +18,44 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from triage.config import Config
 from triage.errors import TriageError
-from triage.goroutines import Analysis, DumpAnalysis
+from triage.goroutines import DumpAnalysis
 from triage.preload import Preload
 from triage.targets import Target, UrlTarget
+from triage.ui.flametrees import dump_tree, export, profile_tree
 from triage.ui.focus import focus_now
 from triage.ui.keys import bindings
 from triage.ui.marks import mark
 from triage.ui.messages import SourceLoaded, StatusNote
 from triage.ui.render import source_label
-from triage.ui.screens.workspace_live import LiveMixin
 from triage.ui.widgets.flame_messages import ExportRequested, TypeRequested
 from triage.ui.widgets.flamepane import FlamePane, TreeReady
 from triage.ui.widgets.goroutines import GoroutinePane, GroupChosen
 from triage.ui.widgets.health import HealthPane
 from triage.ui.widgets.placeholder import PaneMessage
 from triage.ui.widgets.status import StatusLine
-from triage.workspace import LoadedBinary, LoadedDump, LoadedProfile, load_path, reanalyze
+from triage.workspace import (
+    GroupingLevel,
+    LoadedBinary,
+    LoadedDump,
+    LoadedProfile,
+    Workspace,
+    load_path,
+    reanalyze,
+)
 
 if TYPE_CHECKING:  # loaded on first use: start-up stays fast
+    from triage.live.session import LiveSession, SnapshotView
+    from triage.pprof.model import Profile
+    from triage.pprof.query import ProfileQuery
     from triage.pprof.tree import CallTree
-    from triage.ui.live import (
-        LiveSession,
-    )
+    from triage.ui.live import LiveController, LiveFetched
 
 PANES = ("goroutines", "flame", "health")
 TITLES = {"goroutines": "Goroutines", "flame": "Flame graph", "health": "Health"}
@@ -74,7 +84,7 @@ class Regrouped(Message):
         self.dumps = dumps
 
 
-class WorkspaceScreen(LiveMixin):
+class WorkspaceScreen(Screen[None]):
     """Dumps, profiles and (when attached) live health of one service."""
 
     BINDINGS = bindings(
@@ -114,24 +124,30 @@ class WorkspaceScreen(LiveMixin):
         binary: str | None = None,
         pane: str = "goroutines",
         preload: Preload | None = None,
+        query: ProfileQuery | None = None,
     ) -> None:
         super().__init__()
         #: a base URL is attached to live; everything else is loaded once
         self.url = next((t.url for t in targets if isinstance(t, UrlTarget) and t.base), None)
         self.paths = [t for t in targets if not (isinstance(t, UrlTarget) and t.base)]
         self.binary_path = binary
-        self.binary: LoadedBinary | None = None
-        self.enriched: set[int] = set()
         self.first_pane = pane
         self.preload = preload
         self.config = config or Config()
         self.source_roots = source_roots or []
-        self.dumps: list[LoadedDump] = []
-        self.profiles: list[LoadedProfile] = []
+        self.model = Workspace()
+        if query is not None:
+            self.model.query = query
         self.dump_index = 0
-        self.level = "exact"
         self.active = "goroutines"
+        #: the attached target's state (core), and what drives it from this screen
         self.live: LiveSession | None = None
+        self.link: LiveController | None = None
+
+    @property
+    def level(self) -> GroupingLevel:
+        """How the open dumps are grouped."""
+        return self.model.level
 
     def compose(self) -> ComposeResult:
         yield Static("triage", id="title")
@@ -172,8 +188,8 @@ class WorkspaceScreen(LiveMixin):
             self.show_pane(self.first_pane)
 
     def on_unmount(self) -> None:
-        if self.live is not None:
-            self.live.close()
+        if self.link is not None:
+            self.link.close()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Live-only actions are not offered (keys, footer, palette) when not attached."""
@@ -245,8 +261,77 @@ class WorkspaceScreen(LiveMixin):
         else:
             self.maximize(self._pane(self._focused_pane()), container=False)
 
-    def _note(self, text: str, level: str = "info") -> None:
+    def note(self, text: str, level: str = "info") -> None:
+        """One line in the status bar (also what the LiveController calls)."""
         self.query_one(StatusLine).note(text, level)
+
+    def _start_live(self, url: str) -> None:
+        from triage.live.fetcher import http_fetcher
+        from triage.live.session import LiveSession
+        from triage.ui.live import LiveController
+
+        try:
+            self.live = LiveSession(http_fetcher(url, self.config), self.config)
+        except TriageError as exc:
+            self.query_one(GoroutinePane).message(exc.line())
+            self.note(exc.line(), "error")
+            return
+        self.link = LiveController(self, self, self.live)
+        self.query_one("#title", Static).update(f"triage · attached to {self.live.label}")
+        self.query_one(GoroutinePane).message(f"Fetching goroutines from {self.live.label} …")
+        self.link.start()
+        self.refresh_bindings()
+
+    def on_live_fetched(self, event: LiveFetched) -> None:
+        if self.link is not None:
+            self.link.received(event)
+
+    # --- the LiveView the controller draws on --------------------------------------
+
+    def show_snapshot(self, label: str, view: SnapshotView) -> None:
+        self.model.show_live(label, view.analysis)
+        self.dump_index = len(view.analysis.dumps) - 1
+        self._show_dump(view.growth)
+        item = view.analysis.dumps[-1]
+        count = item.dump.goroutine_count
+        title = f"triage · attached to {label} · {count} goroutines"
+        self.query_one("#title", Static).update(title)
+        self.run_worker(
+            lambda: self._post_dump_tree(item, label),
+            thread=True,
+            group="live-tree",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def show_health(self) -> None:
+        if self.live is not None:
+            threshold = self.config.attach.failure_threshold
+            self.query_one(HealthPane).show(self.live.statuses(), self.live.report(), threshold)
+
+    def show_fetch_error(self, text: str) -> None:
+        if not self.model.dumps:
+            self.query_one(GoroutinePane).message(text)
+
+    def action_refresh(self) -> None:
+        if self.link is None:
+            self.note("nothing live to refresh: files are read once")
+            return
+        self.link.refresh_now()
+
+    def action_toggle_live(self) -> None:
+        if self.link is not None:
+            self.link.toggle_live()
+
+    def action_fetch_profile(self) -> None:
+        if self.link is not None:
+            from triage.ui.screens.profile import ProfileChooser
+
+            self.app.push_screen(ProfileChooser(), self._profile_chosen)
+
+    def _profile_chosen(self, choice: tuple[str, int | None] | None) -> None:
+        if choice is not None and self.link is not None:
+            self.link.fetch_profile(*choice)
 
     # --- files ---------------------------------------------------------------------
 
@@ -257,9 +342,7 @@ class WorkspaceScreen(LiveMixin):
             try:
                 preloaded = self.preload.take(path) if self.preload is not None else None
                 loaded = preloaded or load_path(
-                    path,
-                    level=self.level,  # type: ignore[arg-type]
-                    thresholds=self.config.thresholds,
+                    path, level=self.level, thresholds=self.config.thresholds
                 )
             except TriageError as exc:
                 self.post_message(StatusNote(exc.line(), "error"))
@@ -268,7 +351,7 @@ class WorkspaceScreen(LiveMixin):
             if isinstance(loaded, LoadedDump):
                 self._post_dump_tree(loaded.analysis.dumps[-1], loaded.name)
             elif isinstance(loaded, LoadedProfile):
-                self._post_profile_tree(loaded.profile, loaded.name, None)
+                self.post_profile_tree(loaded.profile, loaded.name, None)
 
     @work(thread=True, group="binary", exit_on_error=False)
     def load_binary_file(self, path: str) -> None:
@@ -279,51 +362,42 @@ class WorkspaceScreen(LiveMixin):
 
     def _post_dump_tree(self, item: DumpAnalysis, name: str) -> None:
         """(worker thread) The goroutine flame graph of a dump."""
-        from triage.goroutines.flame import goroutine_tree
+        self.post_message(dump_tree(item, name, self.model.query))
 
-        tree = goroutine_tree(item)
-        title = f"Flame graph · goroutines of {source_label(name)} · {item.dump.goroutine_count}"
-        self.post_message(TreeReady(tree, title, source="dump"))
+    def post_profile_tree(self, profile: Profile, name: str, sample_type: str | None) -> None:
+        """(worker thread) The call tree of a profile as the workspace's query asks.
 
-    def _post_profile_tree(self, profile: object, name: str, sample_type: str | None) -> None:
-        """(worker thread) The call tree of a profile for one sample type."""
-        from triage.pprof.model import Profile
-        from triage.pprof.stacks import tree_for
-
-        assert isinstance(profile, Profile)
-        tree = tree_for(profile, sample_type)
-        types = [t.type for t in profile.sample_types]
-        current = tree.sample_type.type
-        title = f"Flame graph · {source_label(name)} · {current} ({tree.sample_type.unit})"
-        self.post_message(
-            TreeReady(
-                tree,
-                title,
-                source="profile",
-                sample_types=types,
-                current_type=current,
-                profile=profile,
-            )
-        )
+        ``sample_type`` (the view's type switch) overrides the query's type and
+        keeps its filters; a type the profile lacks falls back to its default.
+        """
+        query = self.model.query
+        if sample_type is not None:
+            query = query.with_type(sample_type)
+        try:
+            ready = profile_tree(profile, name, query)
+        except TriageError as exc:
+            if query.sample_type is None:
+                raise
+            self.post_message(StatusNote(exc.line(), "error"))
+            ready = profile_tree(profile, name, query.with_type(None))
+        self.post_message(ready)
 
     def on_source_loaded(self, event: SourceLoaded) -> None:
         loaded = event.loaded
+        self.model.add(loaded)
         if isinstance(loaded, LoadedDump):
-            self.dumps.append(loaded)
-            if len(self.dumps) == 1:
+            if len(self.model.dumps) == 1:
                 self.dump_index = len(loaded.analysis.dumps) - 1
             self._show_dump()
             for warning in loaded.warnings:
-                self._note(f"{loaded.name}: {warning}", "warning")
+                self.note(f"{loaded.name}: {warning}", "warning")
         elif isinstance(loaded, LoadedProfile):
-            self.profiles.append(loaded)
-            self._note(f"loaded profile {loaded.name}")
-            if not self.dumps:
+            self.note(f"loaded profile {loaded.name}")
+            if not self.model.dumps:
                 self.query_one(GoroutinePane).message(
                     f"{loaded.name} is a profile: see the flame graph (2)."
                 )
         else:
-            self.binary = loaded
             self._show_binary(loaded)
             self._show_dump()
 
@@ -334,7 +408,7 @@ class WorkspaceScreen(LiveMixin):
         panel = self.query_one("#binary-panel", Static)
         panel.update(Content("\n").join(binary_lines(loaded.name, ctx.info, ctx.advisories)))
         panel.display = True
-        self._note(f"binary {loaded.name}: {ctx.info.go_version}")
+        self.note(f"binary {loaded.name}: {ctx.info.go_version}")
 
     def on_tree_ready(self, event: TreeReady) -> None:
         flame = self.query_one(FlamePane)
@@ -345,11 +419,11 @@ class WorkspaceScreen(LiveMixin):
     def on_flame_graph_type_requested(self, event: TypeRequested) -> None:
         current = self.query_one(FlamePane).current
         if current is None or current.profile is None:
-            self._note("only a pprof profile has other sample types")
+            self.note("only a pprof profile has other sample types")
             return
-        self._note(f"building the {event.type_name} flame graph…")
+        self.note(f"building the {event.type_name} flame graph…")
         self.run_worker(
-            lambda: self._post_profile_tree(current.profile, current.profile.name, event.type_name),
+            lambda: self.post_profile_tree(current.profile, current.profile.name, event.type_name),
             thread=True,
             group="flame-type",
             exclusive=True,
@@ -362,22 +436,11 @@ class WorkspaceScreen(LiveMixin):
     @work(thread=True, group="export", exit_on_error=False)
     def export_tree(self, kind: str, tree: CallTree, title: str) -> None:
         """Write the graph to the current directory: folded stacks or a standalone SVG."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = Path.cwd() / f"triage-flame-{stamp}.{'svg' if kind == 'svg' else 'folded'}"
-        with path.open("w", encoding="utf-8") as out:
-            if kind == "svg":
-                from triage.pprof.svg import render_svg
-
-                render_svg(tree, title or "triage flame graph", out)
-            else:
-                from triage.pprof.folded import write_folded
-
-                write_folded(tree, out)
-        self.post_message(StatusNote(f"wrote {path}"))
+        self.post_message(StatusNote(f"wrote {export(kind, tree, title, Path.cwd())}"))
 
     def on_status_note(self, event: StatusNote) -> None:
-        self._note(event.text, event.level)
-        if not self.dumps and event.level == "error" and self.live is None:
+        self.note(event.text, event.level)
+        if not self.model.dumps and event.level == "error" and self.live is None:
             self.query_one(GoroutinePane).message(event.text)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -388,31 +451,22 @@ class WorkspaceScreen(LiveMixin):
                 if isinstance(error, TriageError)
                 else f"{type(error).__name__}: {error}"
             )
-            self._note(text, "error")
+            self.note(text, "error")
             if self.live is not None:
-                self.live.busy.discard(event.worker.name)
-
-    def _all_dumps(self) -> list[tuple[str, Analysis, int]]:
-        return [(d.name, d.analysis, i) for d in self.dumps for i in range(len(d.analysis.dumps))]
+                self.live.abandoned(event.worker.name)
 
     def _show_dump(self, growth: dict[int, float] | None = None) -> None:
-        every = self._all_dumps()
+        every = len(self.model.every_dump())
         if not every:
             return
-        self.dump_index %= len(every)
-        name, analysis, index = every[self.dump_index]
-        if self.binary is not None and id(analysis) not in self.enriched:
-            from triage.enrich import enrich
-
-            enrich(analysis, self.binary.context)  # advisories and named crash PCs
-            self.enriched.add(id(analysis))
-        item = analysis.dumps[index]
+        self.dump_index %= every
+        name, item = self.model.dump_at(self.dump_index)  # enriched by the binary, if any
         count = item.dump.goroutine_count
-        where = f" (dump {self.dump_index + 1}/{len(every)}, d: next)" if len(every) > 1 else ""
+        where = f" (dump {self.dump_index + 1}/{every}, d: next)" if every > 1 else ""
         crash = f" · {item.crash.kind}: {item.crash.message.splitlines()[0]}" if item.crash else ""
         self.query_one("#title", Static).update(f"triage · {source_label(name)}{where}{crash}")
         title = f"Goroutines · {count} in {len(item.groups)} groups"
-        if self.level == "loose":
+        if self.level is GroupingLevel.LOOSE:
             title += " · loose"
         self.query_one(GoroutinePane).show(item, title, growth)
         self.call_after_refresh(mark, "loaded")
@@ -424,21 +478,21 @@ class WorkspaceScreen(LiveMixin):
     @on(GoroutinePane.LooseToggled)
     def toggle_loose(self) -> None:
         if self.live is not None:
-            self._note("loose grouping applies to files; live snapshots group exactly")
+            self.note("loose grouping applies to files; live snapshots group exactly")
             return
-        self.level = "loose" if self.level == "exact" else "exact"
+        self.model.level = self.level.toggled()
         self.regroup()
 
     @work(thread=True, exclusive=True, group="regroup", exit_on_error=False)
     def regroup(self) -> None:
-        level = self.level
-        updated = [reanalyze(d, level=level, thresholds=self.config.thresholds) for d in self.dumps]  # type: ignore[arg-type]
+        level, thresholds = self.level, self.config.thresholds
+        updated = [reanalyze(d, level=level, thresholds=thresholds) for d in self.model.dumps]
         self.post_message(Regrouped(updated))
 
     def on_regrouped(self, event: Regrouped) -> None:
-        self.dumps = event.dumps
+        self.model.dumps = event.dumps
         self._show_dump()
-        self._note(f"grouping: {self.level}")
+        self.note(f"grouping: {self.level}")
 
     def on_group_chosen(self, event: GroupChosen) -> None:
         from triage.ui.screens.group import GroupScreen

@@ -6,7 +6,7 @@ sample type switch and exports go to the screen as the widget's messages.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -14,6 +14,9 @@ from textual.message import Message
 
 from triage.pprof.tree import CallTree
 from triage.ui.widgets.flame import FlameGraph
+
+if TYPE_CHECKING:
+    from triage.pprof.model import Profile
 
 
 class TreeReady(Message):
@@ -27,7 +30,7 @@ class TreeReady(Message):
         source: str,
         sample_types: list[str] | None = None,
         current_type: str | None = None,
-        profile: Any = None,
+        profile: Profile | None = None,
     ) -> None:
         super().__init__()
         self.tree = tree
