@@ -78,7 +78,8 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     pip = [sys.executable, "-m", "pip", "--python", str(python)]
-    subprocess.run([*pip, "install", "-q", "--no-deps", str(wheel)], check=True)
+    # Without the checkout on PYTHONPATH: its egg-info would read as "already installed".
+    subprocess.run([*pip, "install", "-q", "--no-deps", str(wheel)], check=True, env=_outside_env())
     site = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
         capture_output=True, text=True, check=True, env=_outside_env(),
