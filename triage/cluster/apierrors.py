@@ -17,6 +17,11 @@ from triage.errors import BadInput, Forbidden, TriageError, Unreachable
 #: statuses a safe read may retry (with backoff) before giving up
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
+
+class Gone(BadInput):
+    """410: a resourceVersion or continue token too old; the caller lists again."""
+
+
 _EXPIRED_HINT = (
     "the credentials may have expired: log in again (your cloud's login command, or "
     "`kubectl get pods` to refresh an exec plugin's token) and retry"
