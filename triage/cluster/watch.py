@@ -88,7 +88,10 @@ class ListWatch:
         timeout_seconds: int = 300,
         label_selector: str | None = None,
         backoff: tuple[float, ...] = BACKOFF,
+        resource_version: str = "",
     ) -> None:
+        """``resource_version``: resume a watch from there instead of listing first
+        (a screen reopened); too old, and the server's 410 makes us list."""
         self.client = client
         self.resource = resource
         self.namespace = namespace
@@ -99,7 +102,7 @@ class ListWatch:
         self.label_selector = label_selector
         self.backoff = backoff
         self.store: dict[Key, JSON] = {}
-        self.resource_version = ""
+        self.resource_version = resource_version
         self.lists = 0
         self._pending = Batch()
         self._lock = threading.Lock()
@@ -119,7 +122,7 @@ class ListWatch:
         flusher = threading.Thread(target=self._flush_loop, name="triage watch flush", daemon=True)
         flusher.start()
         failures = 0
-        need_list = True
+        need_list = not self.resource_version
         try:
             while not self._stop.is_set():
                 try:
