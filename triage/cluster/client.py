@@ -15,6 +15,7 @@ Safe reads (GET) are retried with backoff on 429/5xx and on transport errors.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -71,6 +72,38 @@ class Access:
 
     allowed: bool
     reason: str
+
+
+class WatchStream:
+    """The events of one watch response; :meth:`close` ends it from another thread."""
+
+    def __init__(self, raw: Any, failed: Callable[[str], TriageError]) -> None:
+        self._raw = raw
+        self._failed = failed
+        self._closed = False
+
+    def __iter__(self) -> Iterator[JSON]:
+        import urllib3
+
+        buffer = b""
+        try:
+            for chunk in self._raw.stream(65536):
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    if line.strip():
+                        yield json.loads(line)
+        except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+            if not self._closed:
+                raise self._failed(str(exc)) from None
+        finally:
+            self._raw.release_conn()
+
+    def close(self) -> None:
+        """Unblock a reader waiting for the next event (urllib3's ``shutdown``)."""
+        self._closed = True
+        with contextlib.suppress(Exception):
+            self._raw.shutdown()
 
 
 class KubeClient:
@@ -259,11 +292,9 @@ class KubeClient:
         *,
         timeout_seconds: int = 300,
         label_selector: str | None = None,
-    ) -> Iterator[JSON]:
-        """Raw watch events (``{"type", "object"}``) from ``resource_version`` until the
-        server ends the stream; transport failures raise Unreachable."""
-        import urllib3
-
+    ) -> WatchStream:
+        """Start a watch from ``resource_version`` (bookmarks on); iterate the result for
+        raw ``{"type", "object"}`` events until the server ends it."""
         query = [
             ("watch", "true"),
             ("allowWatchBookmarks", "true"),
@@ -280,20 +311,11 @@ class KubeClient:
             query=query,
             timeout=(TIMEOUT[0], timeout_seconds + 30.0),
         )
-        buffer = b""
-        try:
-            for chunk in raw.stream(65536):
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    if line.strip():
-                        yield json.loads(line)
-        except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-            raise apierrors.transport_error(
-                str(exc), self.server, what, context=self.context
-            ) from None
-        finally:
-            raw.release_conn()
+
+        def failed(text: str) -> TriageError:
+            return apierrors.transport_error(text, self.server, what, context=self.context)
+
+        return WatchStream(raw, failed)
 
     def open_port(
         self, namespace: str, pod: str, port: int

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -52,7 +52,7 @@ class Watchable(Protocol):
         *,
         timeout_seconds: int = 300,
         label_selector: str | None = None,
-    ) -> Iterator[JSON]: ...
+    ) -> Iterable[JSON]: ...
 
 
 @dataclass(slots=True)
@@ -108,10 +108,14 @@ class ListWatch:
         self._lock = threading.Lock()
         self._emit = threading.Lock()
         self._stop = threading.Event()
+        self._stream: Iterable[JSON] | None = None
 
     def stop(self) -> None:
-        """Ask :meth:`run` to return (after the current watch chunk or timeout)."""
+        """Make :meth:`run` return: the open watch is closed if it can be."""
         self._stop.set()
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
 
     def run(self) -> None:
         """Block until :meth:`stop`: list, watch, relist on 410, back off on failure.
@@ -171,6 +175,9 @@ class ListWatch:
             timeout_seconds=self.timeout_seconds,
             label_selector=self.label_selector,
         )
+        self._stream = stream
+        if self._stop.is_set():
+            return
         try:
             for event in stream:
                 self._apply(event)
