@@ -113,7 +113,26 @@ def gather(
     now: datetime | None = None,
     analyze: Callable[[bytes], JSON | None] | None = None,
 ) -> CrashReport:
-    """Build the report for ``namespace`` (None: all namespaces)."""
+    """Build the report for ``namespace`` (None: all namespaces).
+
+    The cyclic collector is paused throughout: the pod list is a few hundred
+    thousand fresh objects, none cyclic, and full collections re-scanning them
+    while the model is built cost as much as building it.
+    """
+    from triage.goroutines.parser import collector_paused
+
+    with collector_paused():
+        return _gather(client, namespace, read_logs=read_logs, now=now, analyze=analyze)
+
+
+def _gather(
+    client: ClusterReader,
+    namespace: str | None,
+    *,
+    read_logs: bool,
+    now: datetime | None,
+    analyze: Callable[[bytes], JSON | None] | None,
+) -> CrashReport:
     now = now or datetime.now(UTC)
     report = CrashReport(client.context, namespace)
     pods, revisions = _read_lists(client, namespace, report)
