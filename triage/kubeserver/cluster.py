@@ -164,6 +164,7 @@ class Cluster:
                 "metadata": {
                     "name": name,
                     "namespace": namespace,
+                    "creationTimestamp": ago(86400),
                     "generation": len(revisions),
                     "labels": dict(selector),
                     "annotations": {REVISION: str(len(revisions))},
@@ -212,6 +213,7 @@ class Cluster:
                 "metadata": {
                     "name": name,
                     "namespace": deployment["metadata"]["namespace"],
+                    "creationTimestamp": ago(86400 - 3600 * number),
                     "labels": dict(template["metadata"]["labels"]),
                     "annotations": {
                         REVISION: str(number),
@@ -230,7 +232,7 @@ class Cluster:
                     "selector": {"matchLabels": dict(template["metadata"]["labels"])},
                     "template": template,
                 },
-                "status": _workload_status(1, revision),
+                "status": _workload_status(1, revision, updated=False),
             },
         )
 
@@ -244,9 +246,15 @@ class Cluster:
         node: str = "node-1",
         labels: dict[str, str] | None = None,
         phase: str = "Running",
+        age: float = 3600,
     ) -> JSON:
         """A scheduled pod with kubelet-like status; its containers' logs are written too."""
-        metadata: JSON = {"name": name, "namespace": namespace, "labels": dict(labels or {})}
+        metadata: JSON = {
+            "name": name,
+            "namespace": namespace,
+            "creationTimestamp": ago(age),
+            "labels": dict(labels or {}),
+        }
         if owner is not None:
             metadata["generateName"] = owner["metadata"]["name"] + "-"
             metadata["ownerReferences"] = [owner_ref("ReplicaSet", owner)]
@@ -286,11 +294,12 @@ class Cluster:
         return pod
 
 
-def _workload_status(generation: int, revision: Revision) -> JSON:
+def _workload_status(generation: int, revision: Revision, updated: bool = True) -> JSON:
     ready = revision.pods if all(c.waiting is None for c in revision.containers) else 0
     status: JSON = {
         "observedGeneration": generation,
         "replicas": revision.pods,
+        "updatedReplicas": revision.pods if updated else 0,
         "readyReplicas": ready,
         "availableReplicas": ready,
     }

@@ -113,7 +113,7 @@ class Dispatcher:
             ("GET", False): lambda: api.list_objects(
                 self.cluster, req, target, self.bookmark_interval
             ),
-            ("GET", True): lambda: api.read(self.cluster, target),
+            ("GET", True): lambda: api.read(self.cluster, req, target),
             ("POST", False): lambda: api.create(self.cluster, req, target),
             ("DELETE", True): lambda: api.delete(self.cluster, req, target),
         }
@@ -126,7 +126,7 @@ class Dispatcher:
         if target.rtype.kind == "Pod" and target.sub == "log" and req.method == "GET":
             return podlog.read_log(self.cluster, req, target)
         if target.sub == "status" and req.method == "GET":
-            return api.read(self.cluster, target)
+            return api.read(self.cluster, req, target)
         raise method_not_allowed()
 
     def _review(self, req: Request, kind: str) -> Reply:
