@@ -55,6 +55,7 @@ class Cluster:
         self.logs = LogBook()
         self.authz = authorizer or Authorizer()
         self._ips = iter(ipaddress.ip_network("10.244.0.0/16").hosts())
+        self._backends: dict[tuple[str, str, int], tuple[str, int]] = {}
 
     # -- generic -------------------------------------------------------------
 
@@ -82,6 +83,16 @@ class Cluster:
         self.store.delete(rtype.store_key, (namespace, name), rtype.plural, rtype.group)
         if kind == "Pod":
             self.logs.forget(namespace, name)
+
+    # -- pods backed by real processes ---------------------------------------
+
+    def back_port(self, namespace: str, pod: str, port: int, address: tuple[str, int]) -> None:
+        """Make the pod's ``port`` reach ``address`` (a loopback process) through port-forward."""
+        self._backends[(namespace, pod, port)] = address
+
+    def backend(self, namespace: str, pod: str, port: int) -> tuple[str, int] | None:
+        """Where a port-forward to the pod's ``port`` connects, if it is backed."""
+        return self._backends.get((namespace, pod, port))
 
     # -- seeding -------------------------------------------------------------
 

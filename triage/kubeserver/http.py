@@ -135,7 +135,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _request(self) -> Request:
         split = urlsplit(self.path)
-        params = dict(parse_qsl(split.query, keep_blank_values=True))
+        query = parse_qsl(split.query, keep_blank_values=True)
+        params = dict(query)
         auth = self.headers.get("Authorization", "")
         user = ANONYMOUS
         if auth:
@@ -145,7 +146,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise unauthorized()
             user = found
         headers = {name.lower(): value for name, value in self.headers.items()}
-        return Request(self.command, split.path, params, headers, self._body(), user, self.alive)
+        body = self._body()
+        return Request(self.command, split.path, params, headers, body, user, self.alive, query)
 
     def _serve(self) -> None:
         try:
@@ -162,6 +164,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _write(self, reply: Reply) -> None:
         self.send_response(reply.code)
+        if reply.upgrade is not None:
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.flush()
+            self.close_connection = True
+            reply.upgrade(self.rfile, self.wfile)  # type: ignore[arg-type]
+            return
         self.send_header("Cache-Control", reply.headers.pop("Cache-Control", "no-cache, private"))
         self.send_header("Content-Type", reply.content_type)
         for name, value in reply.headers.items():
