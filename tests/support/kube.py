@@ -11,6 +11,8 @@ fresh cluster would; everything else is seeded by the test.
 
 from __future__ import annotations
 
+import base64
+import functools
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from triage.kubeserver import Cluster, KubeServer
+from triage.kubeserver.tlscert import ServingCert, make_cert
 
 CONTEXT = "triage-test"
 
@@ -41,6 +44,12 @@ class Kube:
     ) -> Path:
         """Write a kubeconfig for ``user`` (context ``triage-test``) and return its path."""
         secret = token if token is not None else self.token(user)
+        tls = self.server.tls
+        authority = (
+            f"    certificate-authority-data: {base64.b64encode(tls.cert.read_bytes()).decode()}\n"
+            if tls
+            else ""
+        )
         path = self._dir / f"kubeconfig-{user}-{namespace}"
         path.write_text(
             "apiVersion: v1\n"
@@ -48,7 +57,7 @@ class Kube:
             f"current-context: {CONTEXT}\n"
             "clusters:\n"
             f"- name: {CONTEXT}\n"
-            f"  cluster:\n    server: {self.url}\n"
+            f"  cluster:\n    server: {self.url}\n{authority}"
             "contexts:\n"
             f"- name: {CONTEXT}\n"
             f"  context:\n    cluster: {CONTEXT}\n    user: {user}\n    namespace: {namespace}\n"
@@ -59,11 +68,23 @@ class Kube:
         return path
 
 
+@functools.cache
+def serving_cert() -> ServingCert:
+    """One self-signed loopback certificate per test process."""
+    return make_cert(Path(tempfile.mkdtemp(prefix="triage-kube-tls-")))
+
+
 @contextmanager
-def running_kube(directory: Path | None = None, bookmark_interval: float = 60.0) -> Iterator[Kube]:
-    """Start a server (and a kubeconfig directory); stop it and join its threads on exit."""
+def running_kube(
+    directory: Path | None = None, bookmark_interval: float = 60.0, tls: bool = True
+) -> Iterator[Kube]:
+    """Start a server (HTTPS by default, as kubectl sends tokens only over TLS).
+
+    Stops it and joins its threads on exit.
+    """
     with tempfile.TemporaryDirectory(prefix="triage-kube-") as tmp:
-        server = KubeServer(bookmark_interval=bookmark_interval).start()
+        cert = serving_cert() if tls else None
+        server = KubeServer(bookmark_interval=bookmark_interval, tls=cert).start()
         try:
             server.cluster.add_namespace("default")
             server.cluster.add_node("node-1")

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from triage.kubeserver import events, selectors, watch
+from triage.kubeserver import events, selectors, table, watch
 from triage.kubeserver.cluster import Cluster
 from triage.kubeserver.objects import SAFE_ALPHABET
 from triage.kubeserver.resources import ResourceType
@@ -70,6 +70,17 @@ def full_bytes(stored: Stored, rtype: ResourceType) -> bytes:
         data = head[:-1].encode() + b"," + item[1:]
         stored._cache[key] = data
     return data
+
+
+def _view(stored: Stored, rtype: ResourceType) -> JSON:
+    """The object as this version serves it (a fresh dict)."""
+    result: JSON = json.loads(item_bytes(stored, rtype))
+    return result
+
+
+def _table_bytes(stored: Stored, rtype: ResourceType) -> bytes:
+    meta = {"resourceVersion": str(stored.rv)}
+    return json.dumps(table.table(rtype.kind, [_view(stored, rtype)], meta)).encode()
 
 
 def full_object(stored: Stored, rtype: ResourceType) -> JSON:
@@ -162,6 +173,8 @@ def list_objects(cluster: Cluster, req: Request, target: Target, bookmark_interv
         found = found[:limit]
         meta["continue"] = _encode_continue(rv, _page_key(found[-1], all_ns) + "\x00")
         meta["remainingItemCount"] = rest
+    if table.wants_table(req.accept):
+        return _json_reply(table.table(rtype.kind, [_view(s, rtype) for s in found], meta))
     head = {"kind": rtype.kind + "List", "apiVersion": rtype.api_version, "metadata": meta}
     prefix = json.dumps(head, separators=(",", ":"))[:-1].encode()
     body = prefix + b',"items":[' + b",".join(item_bytes(s, rtype) for s in found) + b"]}"
@@ -209,7 +222,10 @@ def _watch(
         bookmark_interval,
     )
     rtype = target.rtype
-    chunks = watch.stream(cluster.store, spec, lambda s: full_bytes(s, rtype), req.alive)
+    if table.wants_table(req.accept):
+        chunks = watch.stream(cluster.store, spec, lambda s: _table_bytes(s, rtype), req.alive)
+    else:
+        chunks = watch.stream(cluster.store, spec, lambda s: full_bytes(s, rtype), req.alive)
     return Reply(200, stream=chunks)
 
 
@@ -222,9 +238,12 @@ def get_object(cluster: Cluster, target: Target) -> Stored:
     return stored
 
 
-def read(cluster: Cluster, target: Target) -> Reply:
-    """GET on one object."""
-    return Reply(200, full_bytes(get_object(cluster, target), target.rtype))
+def read(cluster: Cluster, req: Request, target: Target) -> Reply:
+    """GET on one object (a one-row Table when kubectl asks for one)."""
+    stored = get_object(cluster, target)
+    if table.wants_table(req.accept):
+        return Reply(200, _table_bytes(stored, target.rtype))
+    return Reply(200, full_bytes(stored, target.rtype))
 
 
 # -- writing ---------------------------------------------------------------

@@ -55,6 +55,7 @@ class Cluster:
         self.logs = LogBook()
         self.authz = authorizer or Authorizer()
         self._ips = iter(ipaddress.ip_network("10.244.0.0/16").hosts())
+        self._backends: dict[tuple[str, str, int], tuple[str, int]] = {}
 
     # -- generic -------------------------------------------------------------
 
@@ -82,6 +83,16 @@ class Cluster:
         self.store.delete(rtype.store_key, (namespace, name), rtype.plural, rtype.group)
         if kind == "Pod":
             self.logs.forget(namespace, name)
+
+    # -- pods backed by real processes ---------------------------------------
+
+    def back_port(self, namespace: str, pod: str, port: int, address: tuple[str, int]) -> None:
+        """Make the pod's ``port`` reach ``address`` (a loopback process) through port-forward."""
+        self._backends[(namespace, pod, port)] = address
+
+    def backend(self, namespace: str, pod: str, port: int) -> tuple[str, int] | None:
+        """Where a port-forward to the pod's ``port`` connects, if it is backed."""
+        return self._backends.get((namespace, pod, port))
 
     # -- seeding -------------------------------------------------------------
 
@@ -164,6 +175,7 @@ class Cluster:
                 "metadata": {
                     "name": name,
                     "namespace": namespace,
+                    "creationTimestamp": ago(86400),
                     "generation": len(revisions),
                     "labels": dict(selector),
                     "annotations": {REVISION: str(len(revisions))},
@@ -212,6 +224,7 @@ class Cluster:
                 "metadata": {
                     "name": name,
                     "namespace": deployment["metadata"]["namespace"],
+                    "creationTimestamp": ago(86400 - 3600 * number),
                     "labels": dict(template["metadata"]["labels"]),
                     "annotations": {
                         REVISION: str(number),
@@ -230,7 +243,7 @@ class Cluster:
                     "selector": {"matchLabels": dict(template["metadata"]["labels"])},
                     "template": template,
                 },
-                "status": _workload_status(1, revision),
+                "status": _workload_status(1, revision, updated=False),
             },
         )
 
@@ -244,9 +257,15 @@ class Cluster:
         node: str = "node-1",
         labels: dict[str, str] | None = None,
         phase: str = "Running",
+        age: float = 3600,
     ) -> JSON:
         """A scheduled pod with kubelet-like status; its containers' logs are written too."""
-        metadata: JSON = {"name": name, "namespace": namespace, "labels": dict(labels or {})}
+        metadata: JSON = {
+            "name": name,
+            "namespace": namespace,
+            "creationTimestamp": ago(age),
+            "labels": dict(labels or {}),
+        }
         if owner is not None:
             metadata["generateName"] = owner["metadata"]["name"] + "-"
             metadata["ownerReferences"] = [owner_ref("ReplicaSet", owner)]
@@ -286,11 +305,12 @@ class Cluster:
         return pod
 
 
-def _workload_status(generation: int, revision: Revision) -> JSON:
+def _workload_status(generation: int, revision: Revision, updated: bool = True) -> JSON:
     ready = revision.pods if all(c.waiting is None for c in revision.containers) else 0
     status: JSON = {
         "observedGeneration": generation,
         "replicas": revision.pods,
+        "updatedReplicas": revision.pods if updated else 0,
         "readyReplicas": ready,
         "availableReplicas": ready,
     }

@@ -9,13 +9,14 @@ authenticated user, as the ``system:basic-user`` role makes them.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, BinaryIO
 
-from triage.kubeserver import api, discovery, podlog, protobuf, reviews, routes
+from triage.kubeserver import api, discovery, podlog, portforward, protobuf, reviews, routes
 from triage.kubeserver.authz import User
 from triage.kubeserver.cluster import Cluster
 from triage.kubeserver.status import (
     ApiError,
+    bad_request,
     forbidden,
     forbidden_path,
     method_not_allowed,
@@ -113,7 +114,7 @@ class Dispatcher:
             ("GET", False): lambda: api.list_objects(
                 self.cluster, req, target, self.bookmark_interval
             ),
-            ("GET", True): lambda: api.read(self.cluster, target),
+            ("GET", True): lambda: api.read(self.cluster, req, target),
             ("POST", False): lambda: api.create(self.cluster, req, target),
             ("DELETE", True): lambda: api.delete(self.cluster, req, target),
         }
@@ -125,9 +126,33 @@ class Dispatcher:
     def _subresource(self, req: Request, target: Target) -> Reply:
         if target.rtype.kind == "Pod" and target.sub == "log" and req.method == "GET":
             return podlog.read_log(self.cluster, req, target)
+        if target.rtype.kind == "Pod" and target.sub == "portforward":
+            return self._portforward(req, target)
         if target.sub == "status" and req.method == "GET":
-            return api.read(self.cluster, target)
+            return api.read(self.cluster, req, target)
         raise method_not_allowed()
+
+    def _portforward(self, req: Request, target: Target) -> Reply:
+        api.get_object(self.cluster, target)
+        if req.header("Upgrade").lower() != "websocket":
+            raise bad_request("Upgrade request required")
+        protocol = portforward.choose_protocol(req.header("Sec-WebSocket-Protocol"))
+        ports = portforward.parse_ports([v for k, v in req.query if k == "ports"])
+        namespace, pod = target.namespace or "", target.name
+
+        def relay(rfile: BinaryIO, wfile: BinaryIO) -> None:
+            def resolve(port: int) -> tuple[str, int] | None:
+                return self.cluster.backend(namespace, pod, port)
+
+            portforward.Tunnel(rfile, wfile, ports, resolve, pod).run()
+
+        headers = {
+            "Upgrade": "websocket",
+            "Connection": "Upgrade",
+            "Sec-WebSocket-Accept": portforward.accept_key(req.header("Sec-WebSocket-Key")),
+            "Sec-WebSocket-Protocol": protocol,
+        }
+        return Reply(101, content_type="", headers=headers, upgrade=relay)
 
     def _review(self, req: Request, kind: str) -> Reply:
         if req.method != "POST":

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import select
 import socket
+import ssl
 import threading
 import traceback
 from collections import deque
@@ -33,12 +34,29 @@ class ApiHTTPServer(ThreadingHTTPServer):
     block_on_close = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], dispatcher_factory: Any) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        dispatcher_factory: Any,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         super().__init__(address, Handler)
+        self.tls = tls
         self.dispatcher: Dispatcher = dispatcher_factory(f"{address[0]}:{self.server_address[1]}")
         self.connections: set[socket.socket] = set()
         self.conn_lock = threading.Lock()
         self.access_log: deque[tuple[str, str, int]] = deque(maxlen=10_000)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that breaks its connection (or TLS handshake) is not our error."""
+        log.debug("kubeserver connection error from %s", client_address, exc_info=True)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept; with TLS, wrap the socket (the handshake runs in the handler thread)."""
+        conn, addr = self.socket.accept()
+        if self.tls is not None:
+            conn = self.tls.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+        return conn, addr
 
     def close_connections(self) -> None:
         """Shut every open connection so idle keep-alive handlers return."""
@@ -56,17 +74,23 @@ class Handler(BaseHTTPRequestHandler):
     server: ApiHTTPServer
 
     def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # No Nagle: chunked replies end in small writes that would otherwise wait
+        # for the client's delayed ACK (40 ms per log read).
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self.server.conn_lock:
-            self.server.connections.add(self.connection)
+            self.server.connections.add(self.request)
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(30)
+            self.request.do_handshake()
+            self.request.settimeout(None)
+        super().setup()
 
     def finish(self) -> None:
         try:
             super().finish()
         finally:
             with self.server.conn_lock:
-                self.server.connections.discard(self.connection)
+                self.server.connections.discard(self.request)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the stdlib's stderr access log; we keep our own."""
@@ -106,14 +130,16 @@ class Handler(BaseHTTPRequestHandler):
         try:
             readable, _, _ = select.select([self.connection], [], [], 0)
             if readable:
-                return bool(self.connection.recv(1, socket.MSG_PEEK))
+                # Peek at the TCP stream itself (SSLSocket refuses recv flags).
+                return bool(socket.socket.recv(self.connection, 1, socket.MSG_PEEK))
         except (OSError, ValueError):
             return False
         return not self.server.dispatcher.cluster.store.closed
 
     def _request(self) -> Request:
         split = urlsplit(self.path)
-        params = dict(parse_qsl(split.query, keep_blank_values=True))
+        query = parse_qsl(split.query, keep_blank_values=True)
+        params = dict(query)
         auth = self.headers.get("Authorization", "")
         user = ANONYMOUS
         if auth:
@@ -123,7 +149,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise unauthorized()
             user = found
         headers = {name.lower(): value for name, value in self.headers.items()}
-        return Request(self.command, split.path, params, headers, self._body(), user, self.alive)
+        body = self._body()
+        return Request(self.command, split.path, params, headers, body, user, self.alive, query)
 
     def _serve(self) -> None:
         try:
@@ -140,6 +167,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _write(self, reply: Reply) -> None:
         self.send_response(reply.code)
+        if reply.upgrade is not None:
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.flush()
+            self.close_connection = True
+            reply.upgrade(self.rfile, self.wfile)  # type: ignore[arg-type]
+            return
         self.send_header("Cache-Control", reply.headers.pop("Cache-Control", "no-cache, private"))
         self.send_header("Content-Type", reply.content_type)
         for name, value in reply.headers.items():

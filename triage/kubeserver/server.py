@@ -16,10 +16,11 @@ from types import TracebackType
 from triage.kubeserver.cluster import Cluster
 from triage.kubeserver.dispatch import Dispatcher
 from triage.kubeserver.http import ApiHTTPServer
+from triage.kubeserver.tlscert import ServingCert
 
 
 class KubeServer:
-    """An API server for one :class:`Cluster`, serving plain HTTP on 127.0.0.1."""
+    """An API server for one :class:`Cluster` on 127.0.0.1 (HTTPS when given a certificate)."""
 
     def __init__(
         self,
@@ -27,10 +28,12 @@ class KubeServer:
         host: str = "127.0.0.1",
         port: int = 0,
         bookmark_interval: float = 60.0,
+        tls: ServingCert | None = None,
     ) -> None:
         self.cluster = cluster or Cluster()
         self._address = (host, port)
         self.bookmark_interval = bookmark_interval
+        self.tls = tls
         self._httpd: ApiHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -45,7 +48,8 @@ class KubeServer:
     def url(self) -> str:
         """``http://127.0.0.1:PORT``."""
         host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{host!s}:{port}"
 
     def token(self, user: str) -> str:
         """The bearer token of a user (``admin``, ``admin2``, ``viewer``)."""
@@ -57,7 +61,8 @@ class KubeServer:
         def factory(address: str) -> Dispatcher:
             return Dispatcher(self.cluster, address, self.bookmark_interval)
 
-        self._httpd = ApiHTTPServer(self._address, factory)
+        context = self.tls.context() if self.tls else None
+        self._httpd = ApiHTTPServer(self._address, factory, context)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.1},

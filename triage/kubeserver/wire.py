@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from triage.kubeserver.authz import User
 from triage.kubeserver.resources import ResourceType
@@ -24,6 +24,7 @@ class Request:
     body: bytes
     user: User
     alive: Callable[[], bool]
+    query: list[tuple[str, str]] = field(default_factory=list)  # repeated params kept
 
     def flag(self, name: str) -> bool:
         """A boolean query parameter (``true``/``1``)."""
@@ -58,3 +59,5 @@ class Reply:
     content_type: str = JSON_TYPE
     headers: dict[str, str] = field(default_factory=dict)
     stream: Iterator[bytes] | None = None
+    # A 101 Switching Protocols reply hands the connection (rfile, wfile) over.
+    upgrade: Callable[[BinaryIO, BinaryIO], None] | None = None
