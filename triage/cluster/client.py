@@ -15,10 +15,12 @@ Safe reads (GET) are retried with backoff on 429/5xx and on transport errors.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import gc
 import json
 import logging
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -359,12 +361,22 @@ class KubeClient:
 
 
 def _forward_error(text: str, client: KubeClient, what: str) -> TriageError:
-    """The websocket handshake's failure: the status line says 403/404/400..."""
-    for code in (401, 403, 404, 400):
-        if f"{code}" in text.split("\n", 1)[0] or f"Handshake status {code}" in text:
-            body = text.split("\n", 1)[1] if "\n" in text else text
-            return apierrors.api_error(code, body, what, context=client.context)
-    return apierrors.transport_error(text, client.server, what, context=client.context)
+    """The websocket handshake's failure as our error.
+
+    websocket-client words it ``Handshake status 403 Forbidden -+-+- {headers}
+    -+-+- b'{"kind":"Status",...}'``: the status code and the API server's Status.
+    """
+    m = re.match(r"Handshake status (\d{3})", text)
+    if m is None:
+        return apierrors.transport_error(text, client.server, what, context=client.context)
+    body: bytes | str = ""
+    last = text.rsplit(" -+-+- ", 1)[-1].strip()
+    if last.startswith(("b'", 'b"')):
+        with contextlib.suppress(ValueError, SyntaxError):
+            body = ast.literal_eval(last)
+    elif last.startswith("{"):
+        body = last
+    return apierrors.api_error(int(m.group(1)), body, what, context=client.context)
 
 
 def _retry_after(value: str | None) -> float | None:

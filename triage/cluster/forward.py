@@ -20,12 +20,40 @@ import selectors
 import socket
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from triage.errors import TriageError
+from triage.cluster.endpoints import PodEndpoints, pod_endpoints
+from triage.errors import BadInput, TriageError
 
+JSON = dict[str, Any]
 OpenRemote = Callable[[], tuple[Any, Callable[[], str | None]]]
 _CHUNK = 65536
+
+
+class PortOpener(Protocol):
+    """What :func:`forward_pod` needs of :class:`triage.cluster.client.KubeClient`."""
+
+    def open_port(
+        self, namespace: str, pod: str, port: int
+    ) -> tuple[Any, Callable[[], str | None]]: ...
+
+
+def forward_pod(
+    client: PortOpener, pod: JSON, port: int | None = None, *, container: str | None = None
+) -> tuple[PortForward, PodEndpoints]:
+    """A started port-forward to ``port`` of ``pod`` (default: its pprof port, from the
+    spec), and the pod's endpoints (probes, metrics port) to go with it."""
+    endpoints = pod_endpoints(pod, container)
+    chosen = port if port is not None else endpoints.pprof_port
+    meta = pod.get("metadata") or {}
+    name, namespace = str(meta.get("name") or ""), str(meta.get("namespace") or "")
+    if chosen is None:
+        raise BadInput(
+            f"pod {name} declares no pprof, http or debug port",
+            "name the port (pod/NAME:PORT) or annotate the pod triage.dev/pprof-port=PORT",
+        )
+    forward = PortForward(lambda: client.open_port(namespace, name, chosen)).start()
+    return forward, endpoints
 
 
 class PortForward:
