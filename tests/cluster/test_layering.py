@@ -56,6 +56,7 @@ def test_only_the_client_module_imports_kubernetes() -> None:
         "triage.cluster.crashes",
         "triage.cluster.forward",
         "triage.cluster.watch",
+        "triage.cluster.source",
         "triage.commands.crashes",
         "triage.cluster.client",  # lazy inside: importing it is still free
     ],

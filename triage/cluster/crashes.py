@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from triage.cluster.logs import CrashLog, LogReader, read_crash_log
+from triage.cluster.logs import CrashLog, LogReader, logs_allowed, read_crash_log
 from triage.cluster.model import PodCrash, pod_crash
 from triage.cluster.signature import Sample, Signature, fleet_signature
 from triage.cluster.workloads import (
@@ -112,8 +112,10 @@ def gather(
     read_logs: bool = True,
     now: datetime | None = None,
     analyze: Callable[[bytes], JSON | None] | None = None,
+    label_selector: str | None = None,
 ) -> CrashReport:
-    """Build the report for ``namespace`` (None: all namespaces).
+    """Build the report for ``namespace`` (None: all namespaces); ``label_selector``
+    narrows the pods (one workload's selector).
 
     The cyclic collector is paused throughout: the pod list is a few hundred
     thousand fresh objects, none cyclic, and full collections re-scanning them
@@ -122,7 +124,14 @@ def gather(
     from triage.goroutines.parser import collector_paused
 
     with collector_paused():
-        return _gather(client, namespace, read_logs=read_logs, now=now, analyze=analyze)
+        return _gather(
+            client,
+            namespace,
+            read_logs=read_logs,
+            now=now,
+            analyze=analyze,
+            label_selector=label_selector,
+        )
 
 
 def _gather(
@@ -132,10 +141,11 @@ def _gather(
     read_logs: bool,
     now: datetime | None,
     analyze: Callable[[bytes], JSON | None] | None,
+    label_selector: str | None = None,
 ) -> CrashReport:
     now = now or datetime.now(UTC)
     report = CrashReport(client.context, namespace)
-    pods, revisions = _read_lists(client, namespace, report)
+    pods, revisions = _read_lists(client, namespace, report, label_selector)
     crashes = [pod_crash(p, now) for p in pods]
     totals: dict[WorkloadRef, int] = defaultdict(int)
     crashing: dict[WorkloadRef, list[tuple[PodReport, JSON]]] = defaultdict(list)
@@ -146,7 +156,7 @@ def _gather(
             crashing[ref].append((PodReport(crash, ref, revision_of(crash, revisions)), raw))
     todo = [item for items in crashing.values() for item in items]
     if read_logs and todo:
-        report.logs_readable = _logs_allowed(client, namespace)
+        report.logs_readable = logs_allowed(client, namespace)
         if not report.logs_readable:
             report.notes.append(
                 "logs are not readable (needs `get pods/log`"
@@ -165,11 +175,14 @@ def _gather(
 
 
 def _read_lists(
-    client: ClusterReader, namespace: str | None, report: CrashReport
+    client: ClusterReader,
+    namespace: str | None,
+    report: CrashReport,
+    label_selector: str | None = None,
 ) -> tuple[list[JSON], Revisions]:
     """Pods (required) and the revision sources (optional: a refusal is a note)."""
     with ThreadPoolExecutor(3) as pool:
-        pods_f = pool.submit(client.list, "pods", namespace)
+        pods_f = pool.submit(client.list, "pods", namespace, label_selector=label_selector)
         rs_f = pool.submit(client.list, "replicasets", namespace)
         cr_f = pool.submit(client.list, "controllerrevisions", namespace)
         pods, _ = pods_f.result()
@@ -181,14 +194,6 @@ def _read_lists(
                 report.notes.append(f"revisions unknown: listing {name} is forbidden")
                 lists.append([])
     return pods, build_revisions(lists[0], lists[1])
-
-
-def _logs_allowed(client: ClusterReader, namespace: str | None) -> bool:
-    """One SelfSubjectAccessReview for ``get pods/log``; unknown counts as allowed."""
-    try:
-        return bool(client.can_i("get", "pods", namespace, subresource="log").allowed)
-    except TriageError:
-        return True
 
 
 def _read_crashes(

@@ -16,10 +16,33 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from triage.cluster.model import ContainerCrash, pod_crash
-from triage.errors import BadInput, Forbidden
+from triage.errors import BadInput, Forbidden, TriageError
 
 JSON = dict[str, Any]
 Which = Literal["previous", "current", "termination-message"]
+
+
+class AccessReviewer(Protocol):
+    """Who can answer a SelfSubjectAccessReview (the client)."""
+
+    def can_i(
+        self,
+        verb: str,
+        resource: str,
+        namespace: str | None,
+        *,
+        subresource: str = "",
+        group: str = "",
+    ) -> Any: ...
+
+
+def logs_allowed(client: AccessReviewer, namespace: str | None) -> bool:
+    """One SelfSubjectAccessReview: may we ``get pods/log``? (unknown counts as yes:
+    the read itself will then say 403 and we fall back per pod)."""
+    try:
+        return bool(client.can_i("get", "pods", namespace, subresource="log").allowed)
+    except TriageError:
+        return True
 
 
 class LogReader(Protocol):
