@@ -116,8 +116,16 @@ class WatchStream:
 class KubeClient:
     """Raw JSON access to one cluster context (thread-safe: urllib3 pools are)."""
 
-    def __init__(self, api_client: Any, selection: Selection, all_namespaces: bool) -> None:
+    def __init__(
+        self,
+        api_client: Any,
+        selection: Selection,
+        all_namespaces: bool,
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> None:
         self._api = api_client
+        #: (connect, read) seconds of ordinary calls
+        self.timeout = timeout
         self.selection = selection
         self.context = selection.context
         self.namespace = selection.namespace
@@ -134,7 +142,7 @@ class KubeClient:
         *,
         query: list[tuple[str, str]] | None = None,
         body: JSON | None = None,
-        timeout: float | tuple[float, float] = TIMEOUT,
+        timeout: tuple[float, float] | None = None,
         accept: str = "application/json",
     ) -> Any:
         """One HTTP exchange; the raw urllib3 response (status < 400) or an error."""
@@ -156,7 +164,11 @@ class KubeClient:
                     auth_settings=["BearerToken"],
                 )
                 rest = self._api.call_api(
-                    m, url, header_params=hdrs, body=payload, _request_timeout=timeout
+                    m,
+                    url,
+                    header_params=hdrs,
+                    body=payload,
+                    _request_timeout=timeout or self.timeout,
                 )
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 error: TriageError = apierrors.transport_error(
@@ -318,7 +330,7 @@ class KubeClient:
             resource_path(resource, namespace),
             what,
             query=query,
-            timeout=(TIMEOUT[0], timeout_seconds + 30.0),
+            timeout=(self.timeout[0], timeout_seconds + 30.0),
         )
 
         def failed(text: str) -> TriageError:
@@ -450,7 +462,10 @@ def connect(options: ConnectOptions) -> KubeClient:
         )
     config.retries = False
     config.connection_pool_maxsize = 16
-    return KubeClient(ApiClient(configuration=config), sel, options.all_namespaces)
+    timeout = TIMEOUT
+    if options.request_timeout:
+        timeout = (min(TIMEOUT[0], options.request_timeout), options.request_timeout)
+    return KubeClient(ApiClient(configuration=config), sel, options.all_namespaces, timeout)
 
 
 def _load_kubeconfig(sel: Selection, config: Any) -> None:

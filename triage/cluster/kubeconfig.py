@@ -34,6 +34,8 @@ class ConnectOptions:
     context: str | None = None
     namespace: str | None = None
     all_namespaces: bool = False
+    #: seconds to wait for one answer (kubectl's --request-timeout); None: our default
+    request_timeout: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,25 @@ class Selection:
     def merged_path(self) -> str:
         """The files joined as ``KUBECONFIG`` joins them (what the client's merger reads)."""
         return os.pathsep.join(str(p) for p in self.paths)
+
+
+def parse_duration(text: str) -> float:
+    """kubectl's ``--request-timeout``: ``30``, ``30s``, ``2m``, ``1h`` (0: no override)."""
+    value = text.strip().lower()
+    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
+    scale = 1.0
+    if value[-1:] in units:
+        scale = units[value[-1]]
+        value = value[:-1]
+    try:
+        seconds = float(value) * scale
+    except ValueError:
+        raise BadInput(
+            f"--request-timeout {text!r} is not a duration", "write e.g. 30s, 2m or 10"
+        ) from None
+    if seconds < 0:
+        raise BadInput(f"--request-timeout {text!r} is negative")
+    return seconds
 
 
 def config_paths(options: ConnectOptions, env: dict[str, str] | None = None) -> list[Path]:

@@ -47,20 +47,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def add_cluster_arguments(p: argparse.ArgumentParser) -> None:
-    """kubectl's connection flags: --kubeconfig, --context, -n/--namespace, -A."""
+    """kubectl's connection flags: --kubeconfig, --context, -n/--namespace, -A,
+    --request-timeout."""
     p.add_argument("--kubeconfig", metavar="FILE", help="kubeconfig file (default: KUBECONFIG)")
     p.add_argument("--context", metavar="NAME", help="kubeconfig context (default: current)")
     p.add_argument("-n", "--namespace", metavar="NS", help="namespace (default: the context's)")
     p.add_argument("-A", "--all-namespaces", action="store_true", help="every namespace")
+    p.add_argument(
+        "--request-timeout",
+        metavar="DURATION",
+        help="wait this long for each answer of the API server (30s, 2m; default 30s)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Connect, gather, print; errors are TriageErrors (the CLI maps exit codes)."""
     from triage.cluster.client import connect
     from triage.cluster.crashes import gather
-    from triage.cluster.kubeconfig import ConnectOptions
+    from triage.cluster.kubeconfig import ConnectOptions, parse_duration
 
-    options = ConnectOptions(args.kubeconfig, args.context, args.namespace, args.all_namespaces)
+    timeout = parse_duration(args.request_timeout) if args.request_timeout else None
+    options = ConnectOptions(
+        args.kubeconfig, args.context, args.namespace, args.all_namespaces, timeout or None
+    )
     client = connect(options)
     try:
         namespace = None if args.all_namespaces else client.namespace
