@@ -8,6 +8,7 @@ an unreachable port; the assertions are what a user reads.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from tests.support.kube import Kube
 from triage.cluster.client import connect
 from triage.cluster.kubeconfig import ConnectOptions
 from triage.cluster.logs import read_crash_log
+from triage.kubeserver.authz import Rule, User
 
 pytestmark = pytest.mark.slow
 
@@ -144,3 +146,73 @@ def test_read_crash_log_prefers_previous_then_current_then_message(kube: Kube) -
     finally:
         admin.close()
         viewer.close()
+
+
+def _add_user(kube: Kube, name: str, rules: tuple[Rule, ...]) -> Path:
+    kube.cluster.authz.users[f"{name}-token"] = User(
+        name, f"uid-{name}", ("system:authenticated",), rules, f"RoleBinding {name}"
+    )
+    return kube.kubeconfig(user=name, token=f"{name}-token")
+
+
+def test_no_access_to_pods_exits_4_with_the_servers_reason(kube: Kube) -> None:
+    config = _add_user(kube, "noaccess", ())
+    proc = run_crashes("--kubeconfig", str(config))
+    assert proc.returncode == 4
+    assert proc.stderr.startswith(
+        'triage: listing pods in namespace default: pods is forbidden: User "noaccess" '
+        'cannot list resource "pods"'
+    )
+    assert proc.stderr.count("\n") == 1
+
+
+def test_pods_only_reader_still_names_the_crash(kube: Kube) -> None:
+    """Issue point 5: only get/list/watch on pods (no replicasets, no pods/log)."""
+    seed_shop(kube.cluster)
+    reader = Rule(frozenset({"get", "list", "watch"}), frozenset({"pods"}))
+    config = _add_user(kube, "podreader", (reader,))
+    proc = run_crashes("--kubeconfig", str(config), "-n", "shop", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert "listing replicasets is forbidden" in proc.stderr
+    assert "get pods/log" in proc.stderr
+    doc = json.loads(proc.stdout)
+    checkout = doc["workloads"][0]
+    assert checkout["workload"] == "deployment/checkout"  # from the ReplicaSet naming rule
+    assert checkout["signature"]["since_revision"] is None  # revisions need replicasets
+    assert checkout["signature"]["summary"].startswith("3/5 pods: nil pointer dereference at ")
+    assert {p["crash_source"] for p in checkout["pods"]} == {"termination-message"}
+
+
+def test_kubeconfig_merge_takes_the_first_current_context(kube: Kube, tmp_path: Path) -> None:
+    """KUBECONFIG=a:b where both set current-context: kubectl uses a's (the client alone
+    would take b's, an unreachable cluster here)."""
+    good = kube.kubeconfig()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    other = tmp_path / "other"
+    other.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: dead\n"
+        f"clusters:\n- name: dead\n  cluster: {{server: '{dead}'}}\n"
+        "contexts:\n- name: dead\n  context: {cluster: dead, user: u}\n"
+        "users:\n- name: u\n  user: {token: x}\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "triage", "crashes", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "KUBECONFIG": f"{good}:{other}"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["context"] == "triage-test"
+    proc = subprocess.run(
+        [sys.executable, "-m", "triage", "crashes", "--context", "dead"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "KUBECONFIG": f"{good}:{other}"},
+    )
+    assert proc.returncode == 3 and "of context dead" in proc.stderr
