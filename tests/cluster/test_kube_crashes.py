@@ -216,3 +216,25 @@ def test_kubeconfig_merge_takes_the_first_current_context(kube: Kube, tmp_path: 
         env={**os.environ, "KUBECONFIG": f"{good}:{other}"},
     )
     assert proc.returncode == 3 and "of context dead" in proc.stderr
+
+
+def test_no_logs_flag_uses_termination_messages_without_asking(kube: Kube) -> None:
+    seed_shop(kube.cluster)
+    doc, stderr = crashes_json(kube, "admin", "-n", "shop", "--no-logs")
+    assert stderr == ""  # no note: the user chose it
+    checkout = doc["workloads"][0]
+    assert {p["crash_source"] for p in checkout["pods"]} == {"termination-message"}
+    assert checkout["signature"]["pods"] == 3
+
+
+def test_a_tail_without_the_crash_falls_back_to_the_termination_message(kube: Kube) -> None:
+    """The previous log's last 2,000 lines hold no panic (the dump is longer): the
+    termination message still names the crash."""
+    shop = seed_shop(kube.cluster)
+    name = shop.checkout_crashing[0]
+    noise = "".join(f"level=debug msg=tick n={i}\n" for i in range(2500))
+    kube.cluster.logs.write(("shop", name, "checkout"), shop.panic_log + noise, previous=True)
+    doc, _ = crashes_json(kube, "admin", "-n", "shop")
+    pod = next(p for w in doc["workloads"] for p in w["pods"] if p["pod"] == name)
+    assert pod["crash_source"] == "termination-message"
+    assert pod["crash"]["frame"]["func"] == "main.(*Server).Name"

@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from triage.cluster.logs import CrashLog, LogReader, logs_allowed, read_crash_log
+from triage.cluster.logs import (
+    CrashLog,
+    LogReader,
+    logs_allowed,
+    read_crash_log,
+    termination_message,
+)
 from triage.cluster.model import PodCrash, pod_crash
 from triage.cluster.signature import Sample, Signature, fleet_signature
 from triage.cluster.workloads import (
@@ -34,6 +40,11 @@ from triage.errors import Forbidden, TriageError
 
 JSON = dict[str, Any]
 LOG_THREADS = 8
+#: lines read from the end of each crashing pod's log: a Go crash is the last thing
+#: a service prints, and a fleet of 2,000 crashing pods must not mean 2,000 full
+#: logs (a GOTRACEBACK=all dump of a big service is megabytes); when the tail holds
+#: no crash, the termination message is tried
+TAIL_LINES = 2000
 
 
 class ClusterReader(LogReader, Protocol):
@@ -155,9 +166,9 @@ def _gather(
         if crash.crashing:
             crashing[ref].append((PodReport(crash, ref, revision_of(crash, revisions)), raw))
     todo = [item for items in crashing.values() for item in items]
-    if read_logs and todo:
-        report.logs_readable = logs_allowed(client, namespace)
-        if not report.logs_readable:
+    if todo:
+        report.logs_readable = read_logs and logs_allowed(client, namespace)
+        if read_logs and not report.logs_readable:
             report.notes.append(
                 "logs are not readable (needs `get pods/log`"
                 + (f" in namespace {namespace}" if namespace else "")
@@ -208,7 +219,7 @@ def _read_crashes(
     def fetch(item: tuple[PodReport, JSON]) -> CrashLog | None:
         report, raw = item
         try:
-            return read_crash_log(client, raw, logs_allowed=logs_allowed)
+            return read_crash_log(client, raw, logs_allowed=logs_allowed, tail_lines=TAIL_LINES)
         except TriageError as exc:
             report.error = exc.line()
             return None
@@ -218,10 +229,15 @@ def _read_crashes(
     else:
         with ThreadPoolExecutor(min(LOG_THREADS, len(todo))) as pool:
             logs = list(pool.map(fetch, todo))
-    for (report, _), log in zip(todo, logs, strict=True):
-        if log is not None:
-            report.source = log.which
-            report.crash = analyze(log.data)
+    for (report, raw), log in zip(todo, logs, strict=True):
+        if log is None:
+            continue
+        report.source = log.which
+        report.crash = analyze(log.data)
+        if report.crash is None and log.which != "termination-message":
+            message = termination_message(raw, log.container or None)
+            if message and (crash := analyze(message)) is not None:
+                report.crash, report.source = crash, "termination-message"
 
 
 def engine_crash(data: bytes) -> JSON | None:

@@ -87,12 +87,18 @@ def termination_message(pod: JSON, container: str | None = None) -> bytes:
 
 
 def read_crash_log(
-    reader: LogReader, pod: JSON, *, container: str | None = None, logs_allowed: bool = True
+    reader: LogReader,
+    pod: JSON,
+    *,
+    container: str | None = None,
+    logs_allowed: bool = True,
+    tail_lines: int | None = None,
 ) -> CrashLog:
     """Read the best crash text of ``pod`` (its JSON), as the module doc orders it.
 
-    Raises BadInput when nothing holds text, Forbidden when logs are refused and
-    there is no termination message either.
+    ``tail_lines`` bounds each log read to its end (where a crash is printed),
+    for reports that read many pods. Raises BadInput when nothing holds text,
+    Forbidden when logs are refused and there is no termination message either.
     """
     meta = pod.get("metadata") or {}
     namespace, name = str(meta.get("namespace") or ""), str(meta.get("name") or "")
@@ -101,7 +107,7 @@ def read_crash_log(
     refused: Forbidden | None = None
     if logs_allowed:
         try:
-            return _from_logs(reader, namespace, name, cname)
+            return _from_logs(reader, namespace, name, cname, tail_lines)
         except Forbidden as exc:
             refused = exc
         except _Empty:
@@ -123,15 +129,17 @@ class _Empty(Exception):
     """Both logs were empty."""
 
 
-def _from_logs(reader: LogReader, namespace: str, name: str, container: str) -> CrashLog:
+def _from_logs(
+    reader: LogReader, namespace: str, name: str, container: str, tail: int | None
+) -> CrashLog:
     cont = container or None
     try:
-        data = reader.read_log(namespace, name, container=cont, previous=True)
+        data = reader.read_log(namespace, name, container=cont, previous=True, tail_lines=tail)
     except BadInput:
         data = b""  # no previous container (400), or it was garbage-collected
     if data.strip():
         return CrashLog(data, "previous", container)
-    data = reader.read_log(namespace, name, container=cont)
+    data = reader.read_log(namespace, name, container=cont, tail_lines=tail)
     if data.strip():
         return CrashLog(data, "current", container)
     raise _Empty
