@@ -221,7 +221,7 @@ def _read_crashes(
         try:
             return read_crash_log(client, raw, logs_allowed=logs_allowed, tail_lines=TAIL_LINES)
         except TriageError as exc:
-            report.error = exc.line()
+            report.error = exc.message  # the hint is the report's note, once
             return None
 
     if not logs_allowed or len(todo) == 1:

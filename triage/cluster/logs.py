@@ -119,7 +119,7 @@ def read_crash_log(
         raise refused
     if not logs_allowed:
         raise Forbidden(
-            f"pod {name}: logs are not readable and the container left no termination message",
+            f"pod {name}: no termination message (and logs are not readable)",
             "reading logs needs `get pods/log` in namespace " + namespace,
         )
     raise BadInput(f"pod {name}: its log and termination message are empty")
