@@ -57,6 +57,7 @@ def test_only_the_client_module_imports_kubernetes() -> None:
         "triage.cluster.forward",
         "triage.cluster.watch",
         "triage.cluster.source",
+        "triage.cluster.access",
         "triage.commands.crashes",
         "triage.cluster.client",  # lazy inside: importing it is still free
     ],

@@ -15,6 +15,7 @@ other modules work on plain dicts as the API server sends them:
 - :mod:`~triage.cluster.forward` — a loopback listener bridged to a pod port
 - :mod:`~triage.cluster.watch` — list + watch with bookmarks, 410 relist, backoff, coalescing
 - :mod:`~triage.cluster.source` — pod/workload references: crash log, signature, forward
+- :mod:`~triage.cluster.access` — what the user may do (access reviews) and what would show more
 
 Nothing is imported here.
 """
