@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from triage.cluster.jsonshape import at, objs
+
 JSON = dict[str, Any]
 
 PPROF_ANNOTATION = "triage.dev/pprof-port"
@@ -92,29 +94,27 @@ def _probe(kind: str, container: str, raw: JSON, named: dict[str, int]) -> Probe
 
 def pod_endpoints(pod: JSON, container: str | None = None) -> PodEndpoints:
     """Read the ports and probes of ``container`` (default: every container, first wins)."""
-    spec = pod.get("spec") or {}
+    spec = at(pod, "spec")
     containers = [
-        c
-        for c in spec.get("containers") or []
-        if isinstance(c, dict) and (container is None or c.get("name") == container)
+        c for c in objs(spec.get("containers")) if container is None or c.get("name") == container
     ]
     named: dict[str, int] = {}
     for c in containers:
-        for p in c.get("ports") or []:
-            if isinstance(p, dict) and isinstance(p.get("containerPort"), int):
+        for p in objs(c.get("ports")):
+            if isinstance(p.get("containerPort"), int):
                 named.setdefault(str(p.get("name") or p["containerPort"]), p["containerPort"])
     probes: list[Probe] = []
     for c in containers:
         own = {
             str(p.get("name")): p["containerPort"]
-            for p in c.get("ports") or []
-            if isinstance(p, dict) and p.get("name") and isinstance(p.get("containerPort"), int)
+            for p in objs(c.get("ports"))
+            if p.get("name") and isinstance(p.get("containerPort"), int)
         }
         for kind in ("liveness", "readiness", "startup"):
             raw = c.get(f"{kind}Probe")
             if isinstance(raw, dict):
                 probes.append(_probe(kind, str(c.get("name") or ""), raw, own))
-    annotations = (pod.get("metadata") or {}).get("annotations") or {}
+    annotations = at(pod, "metadata", "annotations")
     pprof = _resolve(annotations.get(PPROF_ANNOTATION), named)
     if pprof is None:
         pprof = _first(named, _PPROF_NAMES) or _first(named, _HTTP_NAMES)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from triage.cluster.jsonshape import at
 from triage.cluster.model import ContainerCrash, pod_crash
 from triage.errors import BadInput, Forbidden, TriageError
 
@@ -100,7 +101,7 @@ def read_crash_log(
     for reports that read many pods. Raises BadInput when nothing holds text,
     Forbidden when logs are refused and there is no termination message either.
     """
-    meta = pod.get("metadata") or {}
+    meta = at(pod, "metadata")
     namespace, name = str(meta.get("namespace") or ""), str(meta.get("name") or "")
     chosen = crash_container(pod, container)
     cname = chosen.name if chosen is not None else (container or "")

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from triage.cluster.jsonshape import at, objs
+
 JSON = dict[str, Any]
 
 HOUR = timedelta(hours=1)
@@ -275,9 +277,9 @@ def termination(raw: object) -> Termination | None:
 
 def container_crash(status: JSON, *, init: bool = False) -> ContainerCrash:
     """Read one entry of ``containerStatuses``."""
-    state = status.get("state") or {}
-    last_state = status.get("lastState") or {}
-    waiting = state.get("waiting") or {}
+    state = at(status, "state")
+    last_state = at(status, "lastState")
+    waiting = at(state, "waiting")
     restarts = status.get("restartCount")
     return ContainerCrash(
         name=str(status.get("name") or ""),
@@ -294,14 +296,14 @@ def container_crash(status: JSON, *, init: bool = False) -> ContainerCrash:
 def pod_crash(pod: JSON, now: datetime | None = None) -> PodCrash:
     """Read a pod's crash signals; ``now`` fixes the clock for tests."""
     now = now or datetime.now(UTC)
-    meta = pod.get("metadata") or {}
-    spec = pod.get("spec") or {}
-    status = pod.get("status") or {}
+    meta = at(pod, "metadata")
+    spec = at(pod, "spec")
+    status = at(pod, "status")
     containers = tuple(
-        [container_crash(s, init=True) for s in status.get("initContainerStatuses") or []]
-        + [container_crash(s) for s in status.get("containerStatuses") or []]
+        [container_crash(s, init=True) for s in objs(status.get("initContainerStatuses"))]
+        + [container_crash(s) for s in objs(status.get("containerStatuses"))]
     )
-    labels = meta.get("labels") or {}
+    labels = at(meta, "labels")
     owner = _controller(meta)
     created = parse_time(meta.get("creationTimestamp"))
     return PodCrash(
@@ -342,11 +344,11 @@ def recent_restarts(
 
 
 def _controller(meta: JSON) -> JSON:
-    refs = meta.get("ownerReferences") or []
+    refs = objs(meta.get("ownerReferences"))
     for ref in refs:
-        if isinstance(ref, dict) and ref.get("controller"):
+        if ref.get("controller"):
             return ref
-    return refs[0] if refs and isinstance(refs[0], dict) else {}
+    return refs[0] if refs else {}
 
 
 def _iso(when: datetime | None) -> str | None:

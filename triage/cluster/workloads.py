@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from triage.cluster.jsonshape import at, obj, objs
 from triage.cluster.model import PodCrash
 
 JSON = dict[str, Any]
@@ -57,21 +58,21 @@ def build_revisions(replicasets: Iterable[JSON], controller_revisions: Iterable[
     """Index ReplicaSets (owner and revision) and ControllerRevisions (revision)."""
     out = Revisions()
     for rs in replicasets:
-        meta = rs.get("metadata") or {}
+        meta = at(rs, "metadata")
         owner = _controller_of(meta, "Deployment")
-        rev = _int((meta.get("annotations") or {}).get(REVISION_ANNOTATION))
+        rev = _int(at(meta, "annotations").get(REVISION_ANNOTATION))
         out.replicasets[(str(meta.get("namespace")), str(meta.get("name")))] = (owner, rev)
     for cr in controller_revisions:
-        meta = cr.get("metadata") or {}
-        rev = _int(cr.get("revision"))
+        meta = at(cr, "metadata")
+        rev = _int(obj(cr).get("revision"))
         if rev is not None:
             out.controller[(str(meta.get("namespace")), str(meta.get("name")))] = rev
     return out
 
 
 def _controller_of(meta: JSON, kind: str) -> str:
-    for ref in meta.get("ownerReferences") or []:
-        if isinstance(ref, dict) and ref.get("controller") and ref.get("kind") == kind:
+    for ref in objs(meta.get("ownerReferences")):
+        if ref.get("controller") and ref.get("kind") == kind:
             return str(ref.get("name") or "")
     return ""
 
