@@ -147,3 +147,21 @@ def test_cli_failing_exec_plugin_says_log_in_again(tmp_path: Path) -> None:
     assert "credential plugin of context c failed" in proc.stderr
     assert "the SSO session expired" in proc.stderr and "log in again" in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+def test_in_cluster_when_no_kubeconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside a pod (service host set, a service-account token mounted) and no
+    kubeconfig: the in-cluster config, in the pod's own namespace."""
+    from triage.cluster import kubeconfig
+
+    sa = tmp_path / "serviceaccount"
+    sa.mkdir()
+    (sa / "token").write_text("t")
+    (sa / "namespace").write_text("payments\n")
+    monkeypatch.setattr(kubeconfig, "SERVICE_ACCOUNT_DIR", sa)
+    env = {"HOME": str(tmp_path), "KUBERNETES_SERVICE_HOST": "10.96.0.1"}
+    sel = select(ConnectOptions(), env)
+    assert sel.in_cluster and (sel.context, sel.namespace) == ("in-cluster", "payments")
+    assert select(ConnectOptions(namespace="x"), env).namespace == "x"
+    with pytest.raises(BadInput, match="no kubeconfig found"):
+        select(ConnectOptions(), {"HOME": str(tmp_path)})  # not in a pod
