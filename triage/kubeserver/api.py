@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from triage.kubeserver import events, selectors, table, watch
+from triage.kubeserver import controllers, events, selectors, table, watch
 from triage.kubeserver.cluster import Cluster
 from triage.kubeserver.objects import SAFE_ALPHABET
 from triage.kubeserver.resources import ResourceType
@@ -336,6 +336,7 @@ def create(cluster: Cluster, req: Request, target: Target) -> Reply:
         preview["metadata"].setdefault("creationTimestamp", None)
         return _json_reply({"kind": rtype.kind, "apiVersion": rtype.api_version, **preview}, 201)
     stored = cluster.store.create(rtype.store_key, obj, rtype.plural, rtype.group)
+    controllers.after_write(cluster, rtype.kind, stored.obj)
     return Reply(201, full_bytes(stored, rtype))
 
 

@@ -56,6 +56,8 @@ class Cluster:
         self.authz = authorizer or Authorizer()
         self._ips = iter(ipaddress.ip_network("10.244.0.0/16").hosts())
         self._backends: dict[tuple[str, str, int], tuple[str, int]] = {}
+        # How pods of an image behave when a controller creates them (else: running, ready).
+        self.image_states: dict[str, Container] = {}
 
     # -- generic -------------------------------------------------------------
 
@@ -93,6 +95,16 @@ class Cluster:
     def backend(self, namespace: str, pod: str, port: int) -> tuple[str, int] | None:
         """Where a port-forward to the pod's ``port`` connects, if it is backed."""
         return self._backends.get((namespace, pod, port))
+
+    def containers_for(self, template: JSON) -> list[Container]:
+        """Seeding facts for the containers of a pod a controller creates from ``template``."""
+        out = []
+        for spec in (template.get("spec") or {}).get("containers") or []:
+            known = self.image_states.get(spec.get("image", ""))
+            fact = copy.deepcopy(known) if known else Container()
+            fact.name, fact.image = spec["name"], spec.get("image", "")
+            out.append(fact)
+        return out
 
     # -- seeding -------------------------------------------------------------
 
@@ -258,6 +270,7 @@ class Cluster:
         labels: dict[str, str] | None = None,
         phase: str = "Running",
         age: float = 3600,
+        template_spec: JSON | None = None,
     ) -> JSON:
         """A scheduled pod with kubelet-like status; its containers' logs are written too."""
         metadata: JSON = {
@@ -270,6 +283,8 @@ class Cluster:
             metadata["generateName"] = owner["metadata"]["name"] + "-"
             metadata["ownerReferences"] = [owner_ref("ReplicaSet", owner)]
         template = pod_template(labels or {}, containers)
+        if template_spec is not None:
+            template["spec"] = copy.deepcopy(template_spec)
         spec = dict(
             template["spec"],
             nodeName=node,
@@ -277,6 +292,8 @@ class Cluster:
             enableServiceLinks=True,
             priority=0,
         )
+        if not node:
+            del spec["nodeName"]
         ip = str(next(self._ips))
         statuses = [c.status(name) for c in containers]
         pod = self.put(
