@@ -45,6 +45,28 @@ _FIELDS: dict[str, frozenset[str]] = {
 }
 
 
+# What the API server (defaulting, not a controller) puts in status at creation.
+_STATUS_DEFAULTS: dict[str, JSON] = {
+    "Pod": {"phase": "Pending", "qosClass": "BestEffort"},
+    "StatefulSet": {"replicas": 0, "availableReplicas": 0},
+    "ReplicaSet": {"replicas": 0},
+    "DaemonSet": {
+        "currentNumberScheduled": 0,
+        "numberMisscheduled": 0,
+        "desiredNumberScheduled": 0,
+        "numberReady": 0,
+    },
+    "Deployment": {},
+    "Namespace": {"phase": "Active"},
+    "PodDisruptionBudget": {
+        "disruptionsAllowed": 0,
+        "currentHealthy": 0,
+        "desiredHealthy": 0,
+        "expectedPods": 0,
+    },
+}
+
+
 def _render_fn(rtype: ResourceType) -> tuple[str, Callable[[JSON], JSON]]:
     if rtype.group == "events.k8s.io":
         return "events.k8s.io", events.to_events_v1
@@ -136,6 +158,7 @@ def _encode_continue(rv: int, start: str) -> str:
 
 
 def _page_key(stored: Stored, all_namespaces: bool) -> str:
+    """The etcd key of an object relative to the listed prefix (as continue tokens hold it)."""
     ns, name = stored.key
     return f"{ns}/{name}" if all_namespaces and ns else name
 
@@ -165,6 +188,7 @@ def list_objects(cluster: Cluster, req: Request, target: Target, bookmark_interv
     token = req.params.get("continue", "")
     if token:
         _, start = _decode_continue(token)
+        start = start.removeprefix("/")  # the real server's first token keeps the prefix's slash
         found = [s for s in found if _page_key(s, all_ns) + "\x00" > start]
     meta: JSON = {"resourceVersion": str(rv)}
     limit = _int_param(req, "limit")
@@ -316,6 +340,8 @@ def prepare_new(cluster: Cluster, target: Target, obj: JSON) -> JSON:
             obj = events.normalise_core(obj)
     obj.pop("kind", None)
     obj.pop("apiVersion", None)
+    if rtype.kind in _STATUS_DEFAULTS:
+        obj["status"] = copy.deepcopy(_STATUS_DEFAULTS[rtype.kind])
     if rtype.kind in (
         "Deployment",
         "ReplicaSet",

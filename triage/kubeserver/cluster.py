@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,7 @@ class Seeded:
 class Cluster:
     """In-memory cluster state behind the API server."""
 
-    def __init__(self, authorizer: Authorizer | None = None) -> None:
+    def __init__(self, authorizer: Authorizer | None = None, events: bool = True) -> None:
         self.store = Store()
         self.logs = LogBook()
         self.authz = authorizer or Authorizer()
@@ -58,6 +59,9 @@ class Cluster:
         self._backends: dict[tuple[str, str, int], tuple[str, int]] = {}
         # How pods of an image behave when a controller creates them (else: running, ready).
         self.image_states: dict[str, Container] = {}
+        # Whether seeding and controllers record Events, as the real components do.
+        self.record_events = events
+        self._event_serial = time.time_ns()
 
     # -- generic -------------------------------------------------------------
 
@@ -105,6 +109,54 @@ class Cluster:
             fact.name, fact.image = spec["name"], spec.get("image", "")
             out.append(fact)
         return out
+
+    def add_event(
+        self,
+        regarding: JSON,
+        kind: str,
+        reason: str,
+        message: str,
+        *,
+        component: str,
+        warning: bool = False,
+        count: int = 1,
+        field_path: str = "",
+    ) -> JSON | None:
+        """Record a core Event about ``regarding`` as a controller or kubelet would."""
+        if not self.record_events:
+            return None
+        meta = regarding["metadata"]
+        self._event_serial += 1
+        involved = {
+            "kind": kind,
+            "namespace": meta.get("namespace", "default"),
+            "name": meta["name"],
+            "uid": meta["uid"],
+            "apiVersion": by_kind(kind).api_version,
+            "resourceVersion": meta.get("resourceVersion", ""),
+        }
+        if field_path:
+            involved["fieldPath"] = field_path
+        return self.put(
+            "Event",
+            {
+                "metadata": {
+                    "name": f"{meta['name']}.{self._event_serial:x}",
+                    "namespace": involved["namespace"],
+                },
+                "involvedObject": involved,
+                "reason": reason,
+                "message": message,
+                "source": {"component": component},
+                "firstTimestamp": ago(600),
+                "lastTimestamp": ago(30),
+                "count": count,
+                "type": "Warning" if warning else "Normal",
+                "eventTime": None,
+                "reportingComponent": component,
+                "reportingInstance": "",
+            },
+        )
 
     # -- seeding -------------------------------------------------------------
 
@@ -210,6 +262,14 @@ class Cluster:
         for number, revision in enumerate(revisions, start=1):
             rs = self._add_replicaset(deployment, number, revision, selector)
             seeded.replicasets[number] = rs
+            if revision.pods:
+                self.add_event(
+                    deployment,
+                    "Deployment",
+                    "ScalingReplicaSet",
+                    f"Scaled up replica set {rs['metadata']['name']} from 0 to {revision.pods}",
+                    component="deployment-controller",
+                )
             seeded.pods[number] = [
                 self.add_pod(
                     namespace,
@@ -314,6 +374,27 @@ class Cluster:
                 },
             },
         )
+        if owner is not None:
+            self.add_event(
+                owner,
+                "ReplicaSet",
+                "SuccessfulCreate",
+                f"Created pod: {name}",
+                component="replicaset-controller",
+            )
+        for c in containers:
+            if c.waiting == "CrashLoopBackOff":
+                self.add_event(
+                    pod,
+                    "Pod",
+                    "BackOff",
+                    f"Back-off restarting failed container {c.name} in pod "
+                    f"{name}_{namespace}({pod['metadata']['uid']})",
+                    component="kubelet",
+                    warning=True,
+                    count=max(1, c.restarts),
+                    field_path=f"spec.containers{{{c.name}}}",
+                )
         for c in containers:
             key = (namespace, name, c.name)
             if c.previous_log is not None:
