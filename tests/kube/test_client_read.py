@@ -182,7 +182,8 @@ def test_workloads_and_events(kube: Kube, api_for: ClientFor, nil_panic: str) ->
     found = core.list_namespaced_event(
         "shop", field_selector="involvedObject.kind=Deployment,involvedObject.name=checkout"
     ).items
-    assert [e.reason for e in found] == ["TriageAction"]
+    reasons = sorted(e.reason for e in found)
+    assert reasons == ["ScalingReplicaSet", "TriageAction"]  # the controller's and ours
     events_v1 = client.EventsV1Api(api)
     raw = events_v1.list_namespaced_event(
         "shop", field_selector="reason=TriageAction", _preload_content=False

@@ -72,3 +72,39 @@ def test_auth_can_i_and_whoami(kube: Kube, tmp_path: Path) -> None:
     assert admin.stdout.strip() == "yes"
     who = kubectl(kube, tmp_path, "auth", "whoami", "-o", "json", user="viewer")
     assert json.loads(who.stdout)["status"]["userInfo"]["username"] == "viewer"
+
+
+def test_rollout_undo_restart_scale_and_cordon(kube: Kube, tmp_path: Path, nil_panic: str) -> None:
+    seed_shop(kube.cluster, nil_panic)
+
+    def run(*args: str) -> str:
+        out = kubectl(kube, tmp_path, "-n", "shop", *args)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    assert run("rollout", "history", "deploy/checkout").split()[-4:] == [
+        "1",
+        "<none>",
+        "2",
+        "<none>",
+    ]
+    assert "rolled back (server dry run)" in run(
+        "rollout", "undo", "deploy/checkout", "--dry-run=server"
+    )
+    assert kube.cluster.get("Deployment", "checkout", "shop")["spec"]["template"]["spec"][
+        "containers"
+    ][0]["image"].endswith(":v7")
+    assert "rolled back" in run("rollout", "undo", "deploy/checkout")
+    deployment = kube.cluster.get("Deployment", "checkout", "shop")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":v6")
+    assert "successfully rolled out" in run("rollout", "status", "deploy/checkout", "--timeout=5s")
+    run("rollout", "restart", "deploy/catalog")
+    template = kube.cluster.get("Deployment", "catalog", "shop")["spec"]["template"]
+    assert "kubectl.kubernetes.io/restartedAt" in template["metadata"]["annotations"]
+    run("scale", "deploy/catalog", "--replicas=2")
+    assert kube.cluster.get("Deployment", "catalog", "shop")["spec"]["replicas"] == 2
+    assert run("cordon", "node-1").strip() == "node/node-1 cordoned"
+    assert kube.cluster.get("Node", "node-1")["spec"]["unschedulable"] is True
+    assert run("cordon", "node-1").strip() == "node/node-1 already cordoned"
+    assert run("uncordon", "node-1").strip() == "node/node-1 uncordoned"
+    assert "unschedulable" not in kube.cluster.get("Node", "node-1")["spec"]

@@ -76,7 +76,10 @@ def serving_cert() -> ServingCert:
 
 @contextmanager
 def running_kube(
-    directory: Path | None = None, bookmark_interval: float = 60.0, tls: bool = True
+    directory: Path | None = None,
+    bookmark_interval: float = 60.0,
+    tls: bool = True,
+    cluster: Cluster | None = None,
 ) -> Iterator[Kube]:
     """Start a server (HTTPS by default, as kubectl sends tokens only over TLS).
 
@@ -84,7 +87,7 @@ def running_kube(
     """
     with tempfile.TemporaryDirectory(prefix="triage-kube-") as tmp:
         cert = serving_cert() if tls else None
-        server = KubeServer(bookmark_interval=bookmark_interval, tls=cert).start()
+        server = KubeServer(cluster, bookmark_interval=bookmark_interval, tls=cert).start()
         try:
             server.cluster.add_namespace("default")
             server.cluster.add_node("node-1")

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from triage.kubeserver import events, selectors, table, watch
+from triage.kubeserver import controllers, events, selectors, table, watch
 from triage.kubeserver.cluster import Cluster
 from triage.kubeserver.objects import SAFE_ALPHABET
 from triage.kubeserver.resources import ResourceType
@@ -42,6 +42,28 @@ _FIELDS: dict[str, frozenset[str]] = {
     "nodes": _GENERIC_FIELDS | {"spec.unschedulable"},
     "namespaces": _GENERIC_FIELDS | {"status.phase"},
     "replicasets": _GENERIC_FIELDS | {"status.replicas"},
+}
+
+
+# What the API server (defaulting, not a controller) puts in status at creation.
+_STATUS_DEFAULTS: dict[str, JSON] = {
+    "Pod": {"phase": "Pending", "qosClass": "BestEffort"},
+    "StatefulSet": {"replicas": 0, "availableReplicas": 0},
+    "ReplicaSet": {"replicas": 0},
+    "DaemonSet": {
+        "currentNumberScheduled": 0,
+        "numberMisscheduled": 0,
+        "desiredNumberScheduled": 0,
+        "numberReady": 0,
+    },
+    "Deployment": {},
+    "Namespace": {"phase": "Active"},
+    "PodDisruptionBudget": {
+        "disruptionsAllowed": 0,
+        "currentHealthy": 0,
+        "desiredHealthy": 0,
+        "expectedPods": 0,
+    },
 }
 
 
@@ -136,6 +158,7 @@ def _encode_continue(rv: int, start: str) -> str:
 
 
 def _page_key(stored: Stored, all_namespaces: bool) -> str:
+    """The etcd key of an object relative to the listed prefix (as continue tokens hold it)."""
     ns, name = stored.key
     return f"{ns}/{name}" if all_namespaces and ns else name
 
@@ -165,6 +188,7 @@ def list_objects(cluster: Cluster, req: Request, target: Target, bookmark_interv
     token = req.params.get("continue", "")
     if token:
         _, start = _decode_continue(token)
+        start = start.removeprefix("/")  # the real server's first token keeps the prefix's slash
         found = [s for s in found if _page_key(s, all_ns) + "\x00" > start]
     meta: JSON = {"resourceVersion": str(rv)}
     limit = _int_param(req, "limit")
@@ -316,6 +340,8 @@ def prepare_new(cluster: Cluster, target: Target, obj: JSON) -> JSON:
             obj = events.normalise_core(obj)
     obj.pop("kind", None)
     obj.pop("apiVersion", None)
+    if rtype.kind in _STATUS_DEFAULTS:
+        obj["status"] = copy.deepcopy(_STATUS_DEFAULTS[rtype.kind])
     if rtype.kind in (
         "Deployment",
         "ReplicaSet",
@@ -336,6 +362,7 @@ def create(cluster: Cluster, req: Request, target: Target) -> Reply:
         preview["metadata"].setdefault("creationTimestamp", None)
         return _json_reply({"kind": rtype.kind, "apiVersion": rtype.api_version, **preview}, 201)
     stored = cluster.store.create(rtype.store_key, obj, rtype.plural, rtype.group)
+    controllers.after_write(cluster, rtype.kind, stored.obj)
     return Reply(201, full_bytes(stored, rtype))
 
 

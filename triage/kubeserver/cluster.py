@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,12 +51,17 @@ class Seeded:
 class Cluster:
     """In-memory cluster state behind the API server."""
 
-    def __init__(self, authorizer: Authorizer | None = None) -> None:
+    def __init__(self, authorizer: Authorizer | None = None, events: bool = True) -> None:
         self.store = Store()
         self.logs = LogBook()
         self.authz = authorizer or Authorizer()
         self._ips = iter(ipaddress.ip_network("10.244.0.0/16").hosts())
         self._backends: dict[tuple[str, str, int], tuple[str, int]] = {}
+        # How pods of an image behave when a controller creates them (else: running, ready).
+        self.image_states: dict[str, Container] = {}
+        # Whether seeding and controllers record Events, as the real components do.
+        self.record_events = events
+        self._event_serial = time.time_ns()
 
     # -- generic -------------------------------------------------------------
 
@@ -93,6 +99,64 @@ class Cluster:
     def backend(self, namespace: str, pod: str, port: int) -> tuple[str, int] | None:
         """Where a port-forward to the pod's ``port`` connects, if it is backed."""
         return self._backends.get((namespace, pod, port))
+
+    def containers_for(self, template: JSON) -> list[Container]:
+        """Seeding facts for the containers of a pod a controller creates from ``template``."""
+        out = []
+        for spec in (template.get("spec") or {}).get("containers") or []:
+            known = self.image_states.get(spec.get("image", ""))
+            fact = copy.deepcopy(known) if known else Container()
+            fact.name, fact.image = spec["name"], spec.get("image", "")
+            out.append(fact)
+        return out
+
+    def add_event(
+        self,
+        regarding: JSON,
+        kind: str,
+        reason: str,
+        message: str,
+        *,
+        component: str,
+        warning: bool = False,
+        count: int = 1,
+        field_path: str = "",
+    ) -> JSON | None:
+        """Record a core Event about ``regarding`` as a controller or kubelet would."""
+        if not self.record_events:
+            return None
+        meta = regarding["metadata"]
+        self._event_serial += 1
+        involved = {
+            "kind": kind,
+            "namespace": meta.get("namespace", "default"),
+            "name": meta["name"],
+            "uid": meta["uid"],
+            "apiVersion": by_kind(kind).api_version,
+            "resourceVersion": meta.get("resourceVersion", ""),
+        }
+        if field_path:
+            involved["fieldPath"] = field_path
+        return self.put(
+            "Event",
+            {
+                "metadata": {
+                    "name": f"{meta['name']}.{self._event_serial:x}",
+                    "namespace": involved["namespace"],
+                },
+                "involvedObject": involved,
+                "reason": reason,
+                "message": message,
+                "source": {"component": component},
+                "firstTimestamp": ago(600),
+                "lastTimestamp": ago(30),
+                "count": count,
+                "type": "Warning" if warning else "Normal",
+                "eventTime": None,
+                "reportingComponent": component,
+                "reportingInstance": "",
+            },
+        )
 
     # -- seeding -------------------------------------------------------------
 
@@ -198,6 +262,14 @@ class Cluster:
         for number, revision in enumerate(revisions, start=1):
             rs = self._add_replicaset(deployment, number, revision, selector)
             seeded.replicasets[number] = rs
+            if revision.pods:
+                self.add_event(
+                    deployment,
+                    "Deployment",
+                    "ScalingReplicaSet",
+                    f"Scaled up replica set {rs['metadata']['name']} from 0 to {revision.pods}",
+                    component="deployment-controller",
+                )
             seeded.pods[number] = [
                 self.add_pod(
                     namespace,
@@ -258,6 +330,7 @@ class Cluster:
         labels: dict[str, str] | None = None,
         phase: str = "Running",
         age: float = 3600,
+        template_spec: JSON | None = None,
     ) -> JSON:
         """A scheduled pod with kubelet-like status; its containers' logs are written too."""
         metadata: JSON = {
@@ -270,6 +343,8 @@ class Cluster:
             metadata["generateName"] = owner["metadata"]["name"] + "-"
             metadata["ownerReferences"] = [owner_ref("ReplicaSet", owner)]
         template = pod_template(labels or {}, containers)
+        if template_spec is not None:
+            template["spec"] = copy.deepcopy(template_spec)
         spec = dict(
             template["spec"],
             nodeName=node,
@@ -277,6 +352,8 @@ class Cluster:
             enableServiceLinks=True,
             priority=0,
         )
+        if not node:
+            del spec["nodeName"]
         ip = str(next(self._ips))
         statuses = [c.status(name) for c in containers]
         pod = self.put(
@@ -297,6 +374,27 @@ class Cluster:
                 },
             },
         )
+        if owner is not None:
+            self.add_event(
+                owner,
+                "ReplicaSet",
+                "SuccessfulCreate",
+                f"Created pod: {name}",
+                component="replicaset-controller",
+            )
+        for c in containers:
+            if c.waiting == "CrashLoopBackOff":
+                self.add_event(
+                    pod,
+                    "Pod",
+                    "BackOff",
+                    f"Back-off restarting failed container {c.name} in pod "
+                    f"{name}_{namespace}({pod['metadata']['uid']})",
+                    component="kubelet",
+                    warning=True,
+                    count=max(1, c.restarts),
+                    field_path=f"spec.containers{{{c.name}}}",
+                )
         for c in containers:
             key = (namespace, name, c.name)
             if c.previous_log is not None:

@@ -11,7 +11,17 @@ from __future__ import annotations
 import json
 from typing import Any, BinaryIO
 
-from triage.kubeserver import api, discovery, podlog, portforward, protobuf, reviews, routes
+from triage.kubeserver import (
+    api,
+    discovery,
+    eviction,
+    podlog,
+    portforward,
+    protobuf,
+    reviews,
+    routes,
+    writes,
+)
 from triage.kubeserver.authz import User
 from triage.kubeserver.cluster import Cluster
 from triage.kubeserver.status import (
@@ -117,6 +127,8 @@ class Dispatcher:
             ("GET", True): lambda: api.read(self.cluster, req, target),
             ("POST", False): lambda: api.create(self.cluster, req, target),
             ("DELETE", True): lambda: api.delete(self.cluster, req, target),
+            ("PUT", True): lambda: writes.update(self.cluster, req, target),
+            ("PATCH", True): lambda: writes.patch_object(self.cluster, req, target),
         }
         handler = handlers.get((req.method, bool(route.name)))
         if handler is None:
@@ -128,8 +140,17 @@ class Dispatcher:
             return podlog.read_log(self.cluster, req, target)
         if target.rtype.kind == "Pod" and target.sub == "portforward":
             return self._portforward(req, target)
-        if target.sub == "status" and req.method == "GET":
-            return api.read(self.cluster, req, target)
+        if target.rtype.kind == "Pod" and target.sub == "eviction" and req.method == "POST":
+            return eviction.evict(self.cluster, req, target)
+        if target.sub == "scale":
+            return writes.scale(self.cluster, req, target)
+        if target.sub == "status":
+            if req.method == "GET":
+                return api.read(self.cluster, req, target)
+            if req.method == "PUT":
+                return writes.update(self.cluster, req, target)
+            if req.method == "PATCH":
+                return writes.patch_object(self.cluster, req, target)
         raise method_not_allowed()
 
     def _portforward(self, req: Request, target: Target) -> Reply:

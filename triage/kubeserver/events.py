@@ -79,6 +79,9 @@ def to_events_v1(core: JSON) -> JSON:
     for name in _SAME[1:]:
         if name in core:
             out[name] = core[name]
+    for optional in ("reportingInstance", "action"):
+        if not out.get(optional):
+            out.pop(optional, None)
     out.setdefault("deprecatedSource", {})
     out.setdefault("deprecatedFirstTimestamp", None)
     out.setdefault("deprecatedLastTimestamp", None)
