@@ -88,7 +88,7 @@ def run_once(kubeconfig: Path) -> tuple[float, float, float, dict[str, object]]:
     server = (server_after.ru_utime - server_before.ru_utime) + (
         server_after.ru_stime - server_before.ru_stime
     )
-    if proc.returncode != 0:
+    if proc.returncode != 0 or proc.stderr:
         raise SystemExit(f"triage crashes failed ({proc.returncode}): {proc.stderr.strip()}")
     return elapsed, cpu, server, json.loads(proc.stdout)
 

@@ -207,6 +207,7 @@ class KubeClient:
     def _json(self, method: str, path: str, what: str, **kw: Any) -> JSON:
         raw = self._request(method, path, what, **kw)
         data = raw.data
+        raw.release_conn()  # back to the pool for the next call (threads share it)
         try:
             with _collector_paused():
                 doc = json.loads(data)
@@ -276,7 +277,9 @@ class KubeClient:
         what = f"reading the {which}log of pod {pod} in namespace {namespace}"
         path = resource_path("pods", namespace, pod) + "/log"
         raw = self._request("GET", path, what, query=query, accept="*/*")
-        return bytes(raw.data)
+        data = bytes(raw.data)
+        raw.release_conn()
+        return data
 
     def can_i(
         self,
