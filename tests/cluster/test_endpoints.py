@@ -98,3 +98,26 @@ def test_container_choice() -> None:
     ]
     assert pod_endpoints(_pod(containers), "proxy").pprof_port == 15000
     assert pod_endpoints(_pod(containers)).pprof_port == 6060
+
+
+def test_health_paths_on_the_forwarded_port() -> None:
+    http_get = {"path": "/healthz", "port": "pprof"}
+    eps = pod_endpoints(
+        _pod(
+            [
+                {
+                    "name": "app",
+                    "ports": [
+                        {"name": "pprof", "containerPort": 6060},
+                        {"name": "web", "containerPort": 80},
+                    ],
+                    "livenessProbe": {"httpGet": http_get},
+                    "readinessProbe": {"httpGet": {"path": "/readyz", "port": 6060}},
+                    "startupProbe": {"httpGet": http_get},
+                },
+                {"name": "side", "readinessProbe": {"httpGet": {"path": "/ready", "port": 80}}},
+            ]
+        )
+    )
+    assert eps.health_paths() == ("/healthz", "/readyz")
+    assert eps.health_paths(80) == ("/ready",)  # containers share the pod's ports

@@ -53,6 +53,17 @@ class PodEndpoints:
         """Probes an HTTP client can repeat (httpGet ones)."""
         return tuple(p for p in self.probes if p.path is not None and p.port is not None)
 
+    def health_paths(self, port: int | None = None) -> tuple[str, ...]:
+        """The HTTP probe paths served on ``port`` (default: the pprof port), in probe
+        order without repeats: what a health pane on that port-forward should check."""
+        wanted = self.pprof_port if port is None else port
+        paths: list[str] = []
+        for probe in self.http_probes:
+            same = probe.port == wanted and probe.scheme.upper() == "HTTP"
+            if same and probe.path and probe.path not in paths:
+                paths.append(probe.path)
+        return tuple(paths)
+
 
 def _num(value: object, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
