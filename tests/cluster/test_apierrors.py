@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from triage.cluster.apierrors import api_error, transport_error
+from triage.cluster.apierrors import api_error, handshake_error, retry_after, transport_error
 from triage.errors import BadInput, Forbidden, TriageError, Unreachable
 
 
@@ -128,3 +128,25 @@ def test_transport_failures_are_unreachable(text: str, needle: str) -> None:
     assert isinstance(err, Unreachable) and err.exit_code == 3
     assert needle in err.line() and "https://10.0.0.1:6443" in err.line()
     assert "\n" not in err.line()
+
+
+def test_refused_port_forward_handshake_keeps_the_servers_reason() -> None:
+    body = status(
+        403,
+        "Forbidden",
+        'pods "p" is forbidden: User "viewer" cannot get resource '
+        '"pods/portforward" in API group "" in the namespace "default"',
+    )
+    for shown in (body.decode(), repr(body)):  # websocket-client prints either
+        headers = "{'content-type': 'application/json'}"
+        text = f"Handshake status 403 Forbidden -+-+- {headers} -+-+- {shown}"
+        err = handshake_error(text, "https://k:6443", "port-forwarding to p:6060")
+        assert isinstance(err, Forbidden)
+        assert 'cannot get resource "pods/portforward"' in err.line()
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"), [(None, None), ("2", 2.0), ("600", 5.0), ("soon", None), ("-1", 0.0)]
+)
+def test_retry_after(header: str | None, seconds: float | None) -> None:
+    assert retry_after(header) == seconds

@@ -9,7 +9,10 @@ refused connections and TLS failures *unreachable* (3).
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import json
+import re
 from typing import Any
 
 from triage.errors import BadInput, Forbidden, TriageError, Unreachable
@@ -111,3 +114,33 @@ def _short(text: str) -> str:
         if marker in words:
             words = words.rsplit(marker, 1)[-1]
     return words.strip("()'\" ")[:160]
+
+
+def handshake_error(text: str, server: str, what: str, *, context: str = "") -> TriageError:
+    """A refused websocket upgrade (port-forward) as our error.
+
+    websocket-client words it ``Handshake status 403 Forbidden -+-+- {headers}
+    -+-+- {"kind":"Status",...}`` (the body as text, or as a bytes literal): the
+    status code and the API server's Status.
+    """
+    m = re.match(r"Handshake status (\d{3})", text)
+    if m is None:
+        return transport_error(text, server, what, context=context)
+    body: bytes | str = ""
+    last = text.rsplit(" -+-+- ", 1)[-1].strip()
+    if last.startswith(("b'", 'b"')):
+        with contextlib.suppress(ValueError, SyntaxError):
+            body = ast.literal_eval(last)
+    elif last.startswith("{"):
+        body = last
+    return api_error(int(m.group(1)), body, what, context=context)
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (capped at 5 s), None if absent."""
+    if not value:
+        return None
+    try:
+        return min(max(float(value), 0.0), 5.0)
+    except ValueError:
+        return None

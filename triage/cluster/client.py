@@ -15,12 +15,10 @@ Safe reads (GET) are retried with backoff on 429/5xx and on transport errors.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import gc
 import json
 import logging
-import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -176,6 +174,12 @@ class KubeClient:
                 )
                 transport_failures += 1
             except Exception as exc:  # ApiException(status=0) for TLS, ApiValueError
+                if type(exc).__name__ == "ConfigException":  # an exec token refresh failed
+                    raise Forbidden(
+                        f"{what}: refreshing the credentials of context {self.context} "
+                        f"failed ({_one_line(str(exc))})",
+                        "log in again (e.g. your cloud's login command) and retry",
+                    ) from None
                 error = apierrors.transport_error(
                     f"{getattr(exc, 'reason', '') or exc}",
                     self.server,
@@ -192,7 +196,7 @@ class KubeClient:
                 error = apierrors.api_error(raw.status, data, what, context=self.context)
                 if raw.status not in apierrors.RETRYABLE:
                     raise error
-                delay = _retry_after(raw.headers.get("Retry-After"))
+                delay = apierrors.retry_after(raw.headers.get("Retry-After"))
                 if delay is not None and attempt < attempts - 1:
                     time.sleep(delay)
                     continue
@@ -367,40 +371,14 @@ class KubeClient:
                 self._api.configuration, "GET", url, headers=headers
             )
         except Exception as exc:
-            raise _forward_error(str(getattr(exc, "reason", "") or exc), self, what) from None
+            raise apierrors.handshake_error(
+                str(getattr(exc, "reason", "") or exc), self.server, what, context=self.context
+            ) from None
         return forward.socket(port), lambda: forward.error(port)
 
     def close(self) -> None:
         """Release pooled connections."""
         self._api.close()
-
-
-def _forward_error(text: str, client: KubeClient, what: str) -> TriageError:
-    """The websocket handshake's failure as our error.
-
-    websocket-client words it ``Handshake status 403 Forbidden -+-+- {headers}
-    -+-+- b'{"kind":"Status",...}'``: the status code and the API server's Status.
-    """
-    m = re.match(r"Handshake status (\d{3})", text)
-    if m is None:
-        return apierrors.transport_error(text, client.server, what, context=client.context)
-    body: bytes | str = ""
-    last = text.rsplit(" -+-+- ", 1)[-1].strip()
-    if last.startswith(("b'", 'b"')):
-        with contextlib.suppress(ValueError, SyntaxError):
-            body = ast.literal_eval(last)
-    elif last.startswith("{"):
-        body = last
-    return apierrors.api_error(int(m.group(1)), body, what, context=client.context)
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return min(max(float(value), 0.0), 5.0)
-    except ValueError:
-        return None
 
 
 @contextmanager
