@@ -238,3 +238,30 @@ def test_a_tail_without_the_crash_falls_back_to_the_termination_message(kube: Ku
     pod = next(p for w in doc["workloads"] for p in w["pods"] if p["pod"] == name)
     assert pod["crash_source"] == "termination-message"
     assert pod["crash"]["frame"]["func"] == "main.(*Server).Name"
+
+
+def test_json_contract_keys(kube: Kube) -> None:
+    """The keys README documents as a contract are all there, with their types."""
+    seed_shop(kube.cluster)
+    doc, _ = crashes_json(kube, "admin", "-n", "shop")
+    assert {"context", "namespace", "workloads"} <= doc.keys()
+    for w in doc["workloads"]:
+        assert {"workload", "signature", "pods"} <= w.keys()
+        assert {"summary", "pods", "since_revision"} <= w["signature"].keys()
+        for p in w["pods"]:
+            assert {
+                "workload",
+                "pod",
+                "namespace",
+                "node",
+                "reason",
+                "restarts",
+                "last_termination",
+                "crash",
+            } <= p.keys()
+            assert isinstance(p["restarts"], int)
+            assert {"reason", "exit_code", "signal", "finished_at", "message"} <= (
+                p["last_termination"].keys()
+            )
+            if p["crash"] is not None:  # the crash object of `triage analyze --json`
+                assert {"kind", "message", "goroutine", "frame"} <= p["crash"].keys()
