@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import gotool
+from tests.support.kube import kube  # noqa: F401  (the API server fixture)
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "triage.commands.analyze",
     "triage.commands.flame",
     "triage.commands.binary",
+    "triage.commands.crashes",
     "triage.ui.launch",
 )
 

@@ -1,0 +1,78 @@
+"""``POST pods/{name}/eviction``: a delete that respects PodDisruptionBudgets.
+
+Answers as the real server: 201 with a Success Status; 429 TooManyRequests
+with a ``DisruptionBudget`` cause (and no Retry-After) when the budget allows
+no disruption; 400 when the body names another pod; 500 when several budgets
+match. ``deleteOptions.dryRun`` (or ``?dryRun=All``) checks without deleting
+and gets the same answers.
+"""
+
+from __future__ import annotations
+
+import json
+
+from triage.kubeserver import controllers
+from triage.kubeserver.api import get_object, parse_body
+from triage.kubeserver.cluster import Cluster
+from triage.kubeserver.status import ApiError, bad_request, success
+from triage.kubeserver.wire import Reply, Request, Target
+
+
+def _blocked(name: str, desired: int, healthy: int) -> ApiError:
+    return ApiError(
+        429,
+        "TooManyRequests",
+        "Cannot evict pod as it would violate the pod's disruption budget.",
+        {
+            "causes": [
+                {
+                    "reason": "DisruptionBudget",
+                    "message": f"The disruption budget {name} needs {desired} healthy pods "
+                    f"and has {healthy} currently",
+                }
+            ]
+        },
+    )
+
+
+def evict(cluster: Cluster, req: Request, target: Target) -> Reply:
+    """Evict a pod unless a PodDisruptionBudget forbids it."""
+    body = parse_body(req)
+    named = (body.get("metadata") or {}).get("name")
+    if named and named != target.name:
+        raise bad_request("name in URL does not match name in Eviction object")
+    pod = get_object(cluster, target).obj
+    namespace = target.namespace or ""
+    controllers.reconcile_pdbs(cluster, namespace)
+    budgets = controllers.pdb_for(cluster, pod)
+    if len(budgets) > 1:
+        raise ApiError(
+            500,
+            "InternalError",
+            "This pod has more than one PodDisruptionBudget, which the eviction subresource "
+            "does not support.",
+            {},
+        )
+    ready = controllers.is_ready(pod)
+    if budgets:
+        status = budgets[0].get("status") or {}
+        healthy, desired = (
+            int(status.get("currentHealthy", 0)),
+            int(status.get("desiredHealthy", 0)),
+        )
+        if (ready and int(status.get("disruptionsAllowed", 0)) <= 0) or (
+            not ready and healthy < desired
+        ):
+            raise _blocked(budgets[0]["metadata"]["name"], desired, healthy)
+    dry = (
+        "All" in ((body.get("deleteOptions") or {}).get("dryRun") or [])
+        or req.params.get("dryRun") == "All"
+    )
+    if not dry:
+        cluster.delete("Pod", target.name, namespace)
+        for ref in pod["metadata"].get("ownerReferences") or []:
+            owner = cluster.get("ReplicaSet", ref.get("name", ""), namespace)
+            if ref.get("kind") == "ReplicaSet" and owner is not None:
+                controllers.reconcile_replicaset(cluster, owner)
+        controllers.reconcile_pdbs(cluster, namespace)
+    return Reply(201, json.dumps(success(), separators=(",", ":")).encode())

@@ -1,0 +1,179 @@
+"""Server-side printing: the ``meta.k8s.io/v1`` Table kubectl asks for.
+
+``kubectl get`` sends ``Accept: application/json;as=Table;v=v1;g=meta.k8s.io,...``
+and prints the rows the server computes. Pods and Deployments get the real
+printers' columns (READY, STATUS, RESTARTS with "(Xs ago)", AGE...); other kinds
+get the default Name / Created At table. Each row carries the object's metadata
+as a ``PartialObjectMetadata``. Ages use kubectl's HumanDuration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+JSON = dict[str, Any]
+
+
+def wants_table(accept: str) -> bool:
+    """True when the Accept header asks for a meta.k8s.io Table."""
+    return any("as=Table" in part and "g=meta.k8s.io" in part for part in accept.split(","))
+
+
+def human_duration(seconds: int) -> str:
+    """k8s.io/apimachinery duration.HumanDuration."""
+    if seconds < -1:
+        return "<invalid>"
+    if seconds < 0:
+        return "0s"
+    if seconds < 120:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 10:
+        return f"{minutes}m" if seconds % 60 == 0 else f"{minutes}m{seconds % 60}s"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = minutes // 60
+    if hours < 8:
+        return f"{hours}h" if minutes % 60 == 0 else f"{hours}h{minutes % 60}m"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        days, rest = divmod(hours, 24)
+        return f"{days}d" if rest == 0 else f"{days}d{rest}h"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    years, days = divmod(hours // 24, 365)
+    if hours < 24 * 365 * 8:
+        return f"{years}y" if days == 0 else f"{years}y{days}d"
+    return f"{years}y"
+
+
+def _since(stamp: str | None) -> str:
+    if not stamp:
+        return "<unknown>"
+    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return human_duration(int((dt.datetime.now(dt.UTC) - moment).total_seconds()))
+
+
+def _column(name: str, fmt: str = "", priority: int = 0, kind: str = "string") -> JSON:
+    return {"name": name, "type": kind, "format": fmt, "description": "", "priority": priority}
+
+
+_POD_COLUMNS = [
+    _column("Name", "name"),
+    _column("Ready"),
+    _column("Status"),
+    _column("Restarts"),
+    _column("Age"),
+    _column("IP", priority=1),
+    _column("Node", priority=1),
+    _column("Nominated Node", priority=1),
+    _column("Readiness Gates", priority=1),
+]
+_DEPLOYMENT_COLUMNS = [
+    _column("Name", "name"),
+    _column("Ready"),
+    _column("Up-to-date"),
+    _column("Available"),
+    _column("Age"),
+    _column("Containers", priority=1),
+    _column("Images", priority=1),
+    _column("Selector", priority=1),
+]
+_DEFAULT_COLUMNS = [_column("Name", "name"), _column("Created At", kind="date")]
+
+
+def _pod_status(pod: JSON) -> str:
+    status = pod.get("status") or {}
+    reason = status.get("reason") or status.get("phase") or ""
+    for cs in reversed(status.get("containerStatuses") or []):
+        state = cs.get("state") or {}
+        waiting, terminated = state.get("waiting"), state.get("terminated")
+        if waiting and waiting.get("reason"):
+            reason = waiting["reason"]
+        elif terminated and terminated.get("reason"):
+            reason = terminated["reason"]
+        elif terminated:
+            signal = terminated.get("signal")
+            reason = f"Signal:{signal}" if signal else f"ExitCode:{terminated.get('exitCode', 0)}"
+    if pod["metadata"].get("deletionTimestamp"):
+        reason = "Terminating"
+    return str(reason)
+
+
+def _pod_cells(pod: JSON) -> list[Any]:
+    status = pod.get("status") or {}
+    statuses = status.get("containerStatuses") or []
+    total = len((pod.get("spec") or {}).get("containers") or [])
+    ready = sum(1 for cs in statuses if cs.get("ready"))
+    restarts = sum(int(cs.get("restartCount", 0)) for cs in statuses)
+    finished = [
+        cs["lastState"]["terminated"]["finishedAt"]
+        for cs in statuses
+        if ((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt")
+    ]
+    restart_text = str(restarts)
+    if restarts and finished:
+        restart_text = f"{restarts} ({_since(max(finished))} ago)"
+    return [
+        pod["metadata"]["name"],
+        f"{ready}/{total}",
+        _pod_status(pod),
+        restart_text,
+        _since(pod["metadata"].get("creationTimestamp")),
+        status.get("podIP") or "<none>",
+        (pod.get("spec") or {}).get("nodeName") or "<none>",
+        status.get("nominatedNodeName") or "<none>",
+        "<none>",
+    ]
+
+
+def _deployment_cells(dep: JSON) -> list[Any]:
+    spec, status = dep.get("spec") or {}, dep.get("status") or {}
+    containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or []
+    labels = ((spec.get("selector") or {}).get("matchLabels")) or {}
+    return [
+        dep["metadata"]["name"],
+        f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 0)}",
+        status.get("updatedReplicas", 0),
+        status.get("availableReplicas", 0),
+        _since(dep["metadata"].get("creationTimestamp")),
+        ",".join(c["name"] for c in containers),
+        ",".join(c.get("image", "") for c in containers),
+        ",".join(f"{k}={v}" for k, v in labels.items()) or "<none>",
+    ]
+
+
+def _printer(kind: str) -> tuple[list[JSON], Any]:
+    if kind == "Pod":
+        return _POD_COLUMNS, _pod_cells
+    if kind == "Deployment":
+        return _DEPLOYMENT_COLUMNS, _deployment_cells
+    return _DEFAULT_COLUMNS, lambda o: [
+        o["metadata"]["name"],
+        o["metadata"].get("creationTimestamp"),
+    ]
+
+
+def table(kind: str, objects: list[JSON], meta: JSON) -> JSON:
+    """A Table of ``objects`` (of one kind) with list ``meta`` (resourceVersion, continue)."""
+    columns, cells = _printer(kind)
+    rows = [
+        {
+            "cells": cells(obj),
+            "object": {
+                "kind": "PartialObjectMetadata",
+                "apiVersion": "meta.k8s.io/v1",
+                "metadata": obj["metadata"],
+            },
+        }
+        for obj in objects
+    ]
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": meta,
+        "columnDefinitions": columns,
+        "rows": rows,
+    }
