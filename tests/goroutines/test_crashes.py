@@ -168,10 +168,13 @@ def test_sigquit_dump_with_registers(traceback: str) -> None:
     assert crash_.signal is not None and crash_.signal.pc is not None
     assert {"rip", "rsp", "rax"} <= set(crash_.registers)
     assert item.findings[0].rule == "sigquit-dump"
-    # gp=/m= headers of system level, and g0 ("goroutine 0 ... [idle]")
+    # gp=/m= headers of system level; g0 ("goroutine 0 ... [idle]") is a thread's
+    # system stack, not a goroutine
     gs = item.dump.goroutines
-    assert gs[0].id == 0 and gs[0].gp is not None and gs[0].m is not None
-    assert len(gs) == run.stderr.count("\ngoroutine ")
+    g0 = run.stderr.count("\ngoroutine 0 ")
+    assert gs[0].id != 0 and gs[0].gp is not None and gs[0].m is not None
+    assert len(item.dump.system_stacks) == g0
+    assert len(gs) == run.stderr.count("\ngoroutine ") - g0
     assert not item.dump.warnings
     labelled = [g for g in gs if g.labels]
     assert len(labelled) == 6

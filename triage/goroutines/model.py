@@ -165,6 +165,26 @@ class Goroutine:
 
 
 @dataclass(slots=True)
+class SystemStack:
+    """A thread's system stack (g0), printed as ``goroutine 0 gp=.. m=N [idle]:``.
+
+    The runtime prints it for the thread that took a signal (SIGQUIT; every
+    thread under GOTRACEBACK=crash). It is not a goroutine (runtime.NumGoroutine
+    never counts it), so it stays out of every total, group and state, and is
+    shown as crash context: what that thread was doing.
+    """
+
+    m: str | None
+    state: str
+    frames: tuple[Frame, ...]
+
+    @property
+    def thread(self) -> str:
+        """``thread m=0``, or ``a thread`` when the runtime did not say which."""
+        return f"thread m={self.m}" if self.m not in (None, "nil") else "a thread"
+
+
+@dataclass(slots=True)
 class PanicValue:
     """One ``panic:`` line (nested panics are listed outermost first)."""
 
@@ -260,6 +280,8 @@ class Dump:
     #: 1-based line in the input where the dump starts
     start_line: int = 1
     warnings: list[str] = field(default_factory=list)
+    #: threads' system stacks (``goroutine 0`` blocks): crash context, not goroutines
+    system_stacks: list[SystemStack] = field(default_factory=list)
     #: the input the goroutines were read from (and their span in it), for
     #: reading argument values later; an mmap stays valid while its Payload is open
     source: bytes | str | mmap.mmap = b""

@@ -22,7 +22,7 @@ from triage.goroutines.crash import parse_crash_header, parse_trailer
 from triage.goroutines.debug1 import parse_debug1
 from triage.goroutines.frames import parse_frames
 from triage.goroutines.headers import HEADER_RE, Status, parse_status
-from triage.goroutines.model import Crash, Dump, Stack
+from triage.goroutines.model import Crash, Dump, Stack, SystemStack
 from triage.goroutines.race import parse_race, split_races
 from triage.goroutines.scan import (
     UNKNOWN,
@@ -145,14 +145,35 @@ def parse_region(region: Region, *, parallel: bool = False) -> tuple[list[Dump],
         )
         first = dumps[0]
         first.crash = crash
-        if crash is not None and first.ids:
-            crash.goroutine = first.ids[0]
+        if crash is not None:
+            crash.goroutine = crashing_goroutine(crash, first)
         unknown = parse_trailer(_decode(buf, region.g_end, region.end).splitlines(), crash)
         if unknown:
             dumps[-1].warnings.append(f"skipped {len(unknown)} lines after the goroutines")
     for dump in dumps:
         dump.start_line = region.line
     return [d for d in dumps if d.ids or d.counted or d.crash is not None], resume
+
+
+#: states of a goroutine the crash happened on: executing, or in a cgo call or system call
+_CRASH_STATES = ("running", "syscall")
+
+
+def crashing_goroutine(crash: Crash, dump: Dump) -> int | None:
+    """The goroutine the crash happened on: the first one printed, if it was running.
+
+    The runtime prints the thread's current goroutine first. A throw on the
+    system stack with no current goroutine (``schedule: holding locks``, a
+    deadlock) prints the others in no particular order, all of them parked:
+    then no goroutine crashed, and the crash site is the runtime stack.
+    """
+    if not dump.ids:
+        return None
+    if crash.kind != "panic" and (
+        dump.statuses[0].state not in _CRASH_STATES or dump.stacks[0].unavailable
+    ):
+        return None
+    return dump.ids[0]
 
 
 def _decode(buf: Buffer, start: int, end: int) -> str:
@@ -176,6 +197,8 @@ class _Bulk:
         self.headers: dict[str, _HeaderFields] = {}
         self.rows: list[_Row] = []
         self.bad_headers: list[str] = []
+        #: ``goroutine 0`` blocks (threads' system stacks), with the row count before each
+        self.system_stacks: list[tuple[int, SystemStack]] = []
         #: stacks whose block holds log lines and a new crash: the dump ends there
         self.cut_lines: dict[int, str] = {}
 
@@ -209,6 +232,15 @@ class _Bulk:
             return None
         return (m.group(2), m.group(3), m.group(4), parse_status(m.group(5)), m.group(6))
 
+    def odd_block(self, head: str, lines: list[str]) -> None:
+        """A block whose id is not a goroutine's: a thread's system stack (id 0) or a bad header."""
+        fields = self.header(head) if head[10:12] == "0 " else None
+        if fields is None:
+            self.bad_headers.append(head[:80])
+            return
+        system = SystemStack(fields[1], fields[3].state, tuple(parse_frames(lines[1:]).frames))
+        self.system_stacks.append((len(self.rows), system))
+
     def run(self, text: str) -> int | None:
         """Add the goroutine blocks of ``text`` (whole blocks only).
 
@@ -237,6 +269,10 @@ class _Bulk:
             head = lines[0]
             # "goroutine 7 [select, 2 minutes] {k: v}:" is cached on " [select, 2 minutes]"
             sp = head.find(" ", 10)
+            gid = head[10:sp]
+            if gid == "0" or not gid.isdecimal():  # a thread's system stack, or no id at all
+                self.odd_block(head, lines)
+                continue
             br = head.find("]", sp)
             fields = headers.get(head[sp : br + 1])
             if fields is None:
@@ -265,7 +301,8 @@ class _Bulk:
                     cuts.append(i)
                     seen = set()
                 seen.add(gid)
-        cuts.append(len(rows))
+        n = len(rows)
+        cuts.append(n)
         for a, b in itertools.pairwise(cuts):
             dump = Dump(source=self.source, span=self.span)
             part = rows[a:b]
@@ -274,6 +311,7 @@ class _Bulk:
             dump.stacks = [r[1] for r in part]
             dump.statuses = [r[2][3] for r in part]
             dump.system = {i: r[2][:3] for i, r in enumerate(part) if r[2][0] is not None}  # type: ignore[misc]
+            dump.system_stacks = [s for at, s in self.system_stacks if a <= at < b or at == b == n]
             dumps.append(dump)
         if self.bad_headers:
             dumps[0].warnings.append(
