@@ -210,7 +210,7 @@ class RaceAccess:
     """One side of a data race: the access and its stack."""
 
     kind: str  # "Read", "Write", "Previous read", "Previous write", ...
-    addr: str
+    addr: str  # "" when not printed (older race reports)
     goroutine: int | None  # "main goroutine" is 1
     frames: tuple[Frame, ...]
 

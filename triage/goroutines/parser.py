@@ -45,7 +45,8 @@ CRASH_STARTS = (
     "WARNING: DATA RACE",
     "goroutine profile: total ",
 )
-_SYSTEM_RE = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+")
+#: system-level suffix of a file line; older runtimes printed ``fp= sp=`` or ``fp=`` only
+_SYSTEM_RE = re.compile(r" fp=0x[0-9a-f]+(?: sp=0x[0-9a-f]+)?(?: pc=0x[0-9a-f]+)?")
 #: bytes of goroutine text decoded and normalised at a time (bounds peak memory)
 CHUNK = 4 << 20
 
@@ -434,7 +435,8 @@ def _parse_races(text: str) -> Dump:
     message = "data race"
     if first is not None:
         who = f"goroutine {first.goroutine}" if first.goroutine is not None else "a goroutine"
-        message = f"data race: {first.kind.lower()} at {first.addr} by {who}"
+        at = f" at {first.addr}" if first.addr else ""
+        message = f"data race: {first.kind.lower()}{at} by {who}"
     crash = Crash(kind="race", message=message, races=reports)
     crash.goroutine = first.goroutine if first is not None else None
     return Dump(crash=crash, source=text)
