@@ -155,3 +155,28 @@ def test_sigquit_from_another_process_names_the_usual_senders() -> None:
     assert "sent by another process" in top.summary
     assert "go test" in top.next_step and "kill -QUIT" in top.next_step
     assert "liveness probe" not in top.next_step  # the kubelet kills with SIGKILL
+
+
+@pytest.mark.parametrize("level", ["exact", "loose"])
+def test_one_stack_started_by_two_go_statements_is_two_groups(level: str) -> None:
+    run = crash("creators")
+    assert run.stderr.count("created by main.startFromA") == 3
+    item = analyze(run.stderr, level=level).dumps[0]  # type: ignore[arg-type]
+    parked = [g for g in item.groups if g.top_frame and g.top_frame.func == "main.parkForever"]
+    creators = {(g.created_by.func if g.created_by else None, g.count) for g in parked}
+    assert creators == {("main.startFromA", 3), ("main.startFromB", 1)}
+    for group in parked:  # every member was created where the group says
+        assert group.created_by is not None
+        assert {item.dump.goroutine(i).created_by for i in group.members} == {group.created_by}
+
+
+def test_created_by_in_json_is_each_groups_own(tmp_path: Path) -> None:
+    path = tmp_path / "creators.log"
+    path.write_text(crash("creators").stderr)
+    doc = json.loads(triage("analyze", str(path), "--json").stdout)
+    check_contract(doc)
+    parked = [g for g in doc["groups"] if g["top_frame"]["func"] == "main.parkForever"]
+    assert sorted((g["created_by"]["func"], g["count"]) for g in parked) == [
+        ("main.startFromA", 3),
+        ("main.startFromB", 1),
+    ]

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime"
 	"time"
 	_ "unsafe" // for go:linkname
 )
@@ -14,6 +15,7 @@ func procPin() int
 
 func init() {
 	modes["holding-locks"] = crashHoldingLocks
+	modes["creators"] = crashCreators
 }
 
 // crashHoldingLocks parks while pinned: the scheduler, running on the system
@@ -21,4 +23,32 @@ func init() {
 func crashHoldingLocks() {
 	procPin()
 	time.Sleep(time.Millisecond)
+}
+
+var hold = make(chan struct{})
+
+//go:noinline
+func parkForever() { <-hold }
+
+// startFromA and startFromB start goroutines with one and the same stack;
+// only their "created by" lines tell them apart.
+//
+//go:noinline
+func startFromA() {
+	for i := 0; i < 3; i++ {
+		go parkForever()
+	}
+}
+
+//go:noinline
+func startFromB() { go parkForever() }
+
+func crashCreators() {
+	startFromA()
+	startFromB()
+	for runtime.NumGoroutine() < 5 {
+		runtime.Gosched()
+	}
+	time.Sleep(10 * time.Millisecond) // let all four park
+	panic("creators")
 }
