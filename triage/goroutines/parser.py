@@ -205,10 +205,14 @@ class _Bulk:
             parsed.unavailable,
         )
         # Blocks whose lines do not alternate (elision, ancestors) get keys of
-        # their own; the same frames still share one Stack.
+        # their own; the same frames still share one Stack. A block holding
+        # foreign lines never shares one with a clean block: its damage (and a
+        # crash starting inside it) is its own.
         ancestors = tuple((a.goroutine, a.frames, a.created_by) for a in stack.ancestors)
+        damage = (tuple(parsed.foreign), parsed.truncated)
         shared = self.by_signature.setdefault(
-            (stack.signature, stack.created_by, stack.elided, stack.unavailable, ancestors), stack
+            (stack.signature, stack.created_by, stack.elided, stack.unavailable, ancestors, damage),
+            stack,
         )
         if shared is stack:
             if parsed.foreign or parsed.truncated:
@@ -235,7 +239,9 @@ class _Bulk:
         A block's stack is found by its file lines (every second line after the
         header): argument values only appear on the function lines, so blocks
         that differ only in arguments share a key without any rewriting. The
-        file lines (path:line +0xoffset) pin the functions down.
+        file lines (path:line +0xoffset) pin the functions down; a block with
+        an unpaired last line (cut off, or log text and a new crash after it)
+        keys that line too.
         """
         if " fp=0x" in text:  # system level: per-goroutine addresses on every file line
             text = _SYSTEM_RE.sub("", text)
@@ -262,7 +268,10 @@ class _Bulk:
                     continue
                 if fields[0] is None:  # gp= addresses differ per goroutine: not cached
                     headers[head[sp : br + 1]] = fields
-            stack = stacks_get(key := tuple(lines[2::2]))
+            key = tuple(lines[2::2])
+            if not len(lines) & 1:  # the last line has no pair (a cut or a foreign line): key it too
+                key += (lines[-1],)
+            stack = stacks_get(key)
             if stack is None:
                 stack = self.stack(key, lines[1:])
             append((head, stack, fields))

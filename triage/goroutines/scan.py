@@ -242,6 +242,8 @@ def _prefix_ok(prefix: bytes) -> bool:
         return True
     if b"\t" in prefix or len(prefix) > MAX_PREFIX:
         return False
+    if prefix.endswith(b"[signal ") or b'"Action":"' in prefix:
+        return False  # the middle of a crash line; a go test -json event (unwrapped whole)
     return prefix.endswith((b" ", b"|", b":", b"]"))
 
 
