@@ -70,7 +70,7 @@ def _linear(make: object, n: int) -> None:
 
 def test_log_where_every_line_says_goroutine_is_linear() -> None:
     # Before: each rejected "goroutine" hit re-searched a 1 MiB window for every literal.
-    _linear(lambda n: b"level=info msg=\"goroutine count ok\" n=12\n" * n, 2000)
+    _linear(lambda n: b'level=info msg="goroutine count ok" n=12\n' * n, 2000)
 
 
 def test_frame_line_of_open_parens_is_linear() -> None:

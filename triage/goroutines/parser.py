@@ -269,7 +269,9 @@ class _Bulk:
                 if fields[0] is None:  # gp= addresses differ per goroutine: not cached
                     headers[head[sp : br + 1]] = fields
             key = tuple(lines[2::2])
-            if not len(lines) & 1:  # the last line has no pair (a cut or a foreign line): key it too
+            if (
+                not len(lines) & 1
+            ):  # the last line has no pair (a cut or a foreign line): key it too
                 key += (lines[-1],)
             stack = stacks_get(key)
             if stack is None:
