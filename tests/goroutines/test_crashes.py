@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from tests.support.targets import crash, sigquit
 from triage.goroutines import analyze
+from triage.goroutines.text import render
+from triage.textout import Painter
 
 # mode, crash kind, rule id, message (start), top user frame
 # ruff: noqa: E501
@@ -179,6 +183,36 @@ def test_sigquit_dump_with_registers(traceback: str) -> None:
     labelled = [g for g in gs if g.labels]
     assert len(labelled) == 6
     assert any(g.locked for g in gs)
+
+
+def test_sigquit_with_gotraceback_crash_is_one_dump() -> None:
+    # GOTRACEBACK=crash: the runtime relays SIGQUIT to every thread, each prints a
+    # "-----" / "SIGQUIT: quit" / "PC=" section with its stack and registers, then aborts.
+    run = sigquit("crash")
+    assert run.returncode == -signal.SIGABRT  # exit 134 from a shell
+    sections = run.stderr.count("SIGQUIT: quit\n")
+    assert sections >= 2 and run.stderr.count("\n-----\n") == sections - 1
+    result = analyze(run.stderr)
+    assert len(result.dumps) == 1
+    item = result.dumps[0]
+    crash_ = item.dump.crash
+    assert crash_ is not None and crash_.message == "SIGQUIT: quit"
+    printed = {int(h.split()[1]) for h in run.stderr.splitlines() if h.startswith("goroutine ")}
+    assert {g for g in item.dump.ids if g} == printed - {0}
+    assert len(crash_.threads) == sections
+    assert [t.m for t in crash_.threads] == [
+        line.split(" m=")[1].split()[0]
+        for line in run.stderr.splitlines()
+        if line.startswith("PC=")
+    ]
+    assert all(
+        t.signal is not None and t.signal.pc and "rip" in t.registers for t in crash_.threads
+    )
+    assert item.findings[0].rule == "sigquit-dump"
+    assert not item.dump.warnings
+    report = render(result, "quit.log", paint=Painter(enabled=False))
+    assert f"{sections} threads dumped (GOTRACEBACK=crash): m=0, m=" in report
+    assert report.count("SIGNAL  SIGQUIT: quit") == 1
 
 
 def test_ancestors_from_tracebackancestors() -> None:
