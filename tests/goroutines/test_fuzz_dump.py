@@ -82,6 +82,8 @@ def _complete_blocks(text: bytes) -> dict[int, int]:
         block = block.lstrip(b"\n")  # noqa: PLW2901
         if block.startswith(b"goroutine ") and b"\n" in block:
             gid = int(block.split(b" ", 2)[1])
+            if gid == 0:  # a thread's system stack, not a goroutine
+                continue
             frames = sum(1 for line in block.split(b"\n")[1:] if line.startswith(b"\t"))
             out.setdefault(gid, frames)
     return out

@@ -269,7 +269,7 @@ class ThreadSection:
     m: str | None
     signal: Signal | None
     registers: dict[str, str] = field(default_factory=dict)
-    #: ids of the goroutines the section printed (0: the thread's own system stack)
+    #: ids of the goroutines the section printed (its goroutine 0 is in Dump.system_stacks)
     goroutines: tuple[int, ...] = ()
 
 

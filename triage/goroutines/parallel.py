@@ -120,7 +120,7 @@ def _parse_half(bulk: _Bulk, buf: Buffer, bounds: Bounds) -> dict[str, Any]:
 
 def _merge(bulk: _Bulk, state: dict[str, Any]) -> None:
     offset = len(bulk.rows)
-    bulk.system_stacks.extend((offset + at, s) for at, s in state["system_stacks"])
+    bulk.system_stacks.extend((offset + at, s, h) for at, s, h in state["system_stacks"])
     bulk.rows.extend(state["rows"])
     for stack, count in state["foreign"]:
         bulk.foreign[id(stack)] = count

@@ -213,8 +213,9 @@ class _Bulk:
         self.headers: dict[str, _HeaderFields] = {}
         self.rows: list[_Row] = []
         self.bad_headers: list[str] = []
-        #: ``goroutine 0`` blocks (threads' system stacks), with the row count before each
-        self.system_stacks: list[tuple[int, SystemStack]] = []
+        #: ``goroutine 0`` blocks (threads' system stacks): the row count before each,
+        #: the stack, and its header when foreign lines followed its frames
+        self.system_stacks: list[tuple[int, SystemStack, str]] = []
         #: stacks whose block holds log lines and a new crash: the dump ends there
         self.cut_lines: dict[int, str] = {}
 
@@ -258,8 +259,12 @@ class _Bulk:
         if fields is None:
             self.bad_headers.append(head[:80])
             return
-        system = SystemStack(fields[1], fields[3].state, tuple(parse_frames(lines[1:]).frames))
-        self.system_stacks.append((len(self.rows), system))
+        parsed = parse_frames(lines[1:])
+        system = SystemStack(fields[1], fields[3].state, tuple(parsed.frames))
+        # Registers follow a thread's stack without a blank line: remember the
+        # header, so the trailer can be cut off there when it is the last block.
+        trailing = head if parsed.foreign or parsed.truncated else ""
+        self.system_stacks.append((len(self.rows), system, trailing))
 
     def run(self, text: str) -> int | None:
         """Add the goroutine blocks of ``text`` (whole blocks only).
@@ -341,7 +346,9 @@ class _Bulk:
             dump.stacks = [r[1] for r in part]
             dump.statuses = [r[2][3] for r in part]
             dump.system = {i: r[2][:3] for i, r in enumerate(part) if r[2][0] is not None}  # type: ignore[misc]
-            dump.system_stacks = [s for at, s in self.system_stacks if a <= at < b or at == b == n]
+            dump.system_stacks = [
+                s for at, s, _ in self.system_stacks if a <= at < b or at == b == n
+            ]
             dumps.append(dump)
         if self.bad_headers:
             dumps[0].warnings.append(
@@ -413,15 +420,27 @@ def _parse_goroutines(region: Region, parallel: bool = False) -> tuple[list[Dump
 
 def _cut_trailing_log(bulk: _Bulk, region: Region) -> None:
     """Log output right after the last frame (no blank line) ends the dump there."""
+    last = bulk.system_stacks[-1] if bulk.system_stacks else None
+    if last is not None and last[0] == len(bulk.rows):  # the last block is a thread's stack
+        if last[2]:
+            _cut_block_at_foreign(region, last[2])
+        return
     if not bulk.rows or id(bulk.rows[-1][1]) not in bulk.foreign:
         return
+    if _cut_block_at_foreign(region, bulk.rows[-1][0]):
+        bulk.foreign.pop(id(bulk.rows[-1][1]))
+
+
+def _cut_block_at_foreign(region: Region, header: str) -> bool:
+    """End the goroutines at the first foreign line of the block with ``header``."""
     buf = region.buf
-    needle = ("\n" + bulk.rows[-1][0].split("[", 1)[0]).encode()
+    needle = ("\n" + header.split("[", 1)[0]).encode()
     head = buf.rfind(needle, max(0, region.g_start - 1), region.g_end) + 1
     end = first_foreign(buf, head, region.g_end)
     if head < end < region.g_end:
         region.g_end = end
-        bulk.foreign.pop(id(bulk.rows[-1][1]))
+        return True
+    return False
 
 
 def _cut_at_crash(bulk: _Bulk, region: Region) -> int | None:

@@ -116,6 +116,7 @@ def _merge(main: Dump, section: Dump) -> None:
         main.heads.append(section.heads[i])
         main.stacks.append(section.stacks[i])
         main.statuses.append(section.statuses[i])
+    main.system_stacks.extend(section.system_stacks)
     if section.source is main.source and section.span[1] > main.span[1]:
         main.span = (main.span[0], section.span[1])
     main._goroutines = main._labels = main._creators = None
