@@ -70,7 +70,9 @@ def exercise(data: bytes) -> None:
 
 
 @given(st.data())
-def test_mutated_inputs_raise_only_our_errors(samples: dict[str, bytes], data: st.DataObject) -> None:
+def test_mutated_inputs_raise_only_our_errors(
+    samples: dict[str, bytes], data: st.DataObject
+) -> None:
     name = data.draw(st.sampled_from(sorted(samples)), label="sample")
     exercise(data.draw(mutations(samples[name]), label="input"))
 

@@ -255,7 +255,7 @@ class _Bulk:
 
     def odd_block(self, head: str, lines: list[str]) -> None:
         """A block whose id is not a goroutine's: a thread's system stack (id 0) or a bad header."""
-        fields = self.header(head) if head[10:12] == "0 " else None
+        fields = self.header(head) if head[10:12] == "0 " else None  # Go prints no leading 0
         if fields is None:
             self.bad_headers.append(head[:80])
             return
@@ -298,8 +298,8 @@ class _Bulk:
             # "goroutine 7 [select, 2 minutes] {k: v}:" is cached on " [select, 2 minutes]"
             sp = head.find(" ", 10)
             gid = head[10:sp]
-            if gid == "0" or not gid.isdecimal():  # a thread's system stack, or no id at all
-                self.odd_block(head, lines)
+            if gid[:1] == "0" or not (gid.isdecimal() and gid.isascii()):
+                self.odd_block(head, lines)  # a thread's system stack, or no goroutine id
                 continue
             br = head.find("]", sp)
             fields = headers.get(head[sp : br + 1])
