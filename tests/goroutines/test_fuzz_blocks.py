@@ -171,3 +171,15 @@ def test_the_writer_gives_valid_json_for_any_strings(doc: dict[str, str]) -> Non
     write_utf8(out, json.dumps(doc, ensure_ascii=False))
     back = json.loads(out.buffer.getvalue().decode("utf-8"))  # type: ignore[attr-defined]
     assert len(back) <= len(doc)  # keys that differed only in a lone surrogate may merge
+
+
+@given(st.data())
+def test_text_input_with_any_characters(index_crash: str, data: st.DataObject) -> None:
+    """A caller's str (not bytes) with any characters, lone surrogates included, anywhere."""
+    at = data.draw(st.integers(0, len(index_crash)), label="at")
+    text = index_crash[:at] + data.draw(ANY_TEXT, label="insert") + index_crash[at:]
+    try:
+        result = analyze(text)
+    except TriageError:
+        return
+    _write_both(result)

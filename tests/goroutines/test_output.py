@@ -88,3 +88,14 @@ def test_label_tokens_are_linear() -> None:
 
     small, big = cost(2_000), cost(16_000)
     assert big < small * 8 * 4  # linear with a generous factor
+
+
+def test_text_input_with_a_lone_surrogate_is_read() -> None:
+    """A caller's str may hold a lone surrogate (not from surrogateescape): read, not raised."""
+    text = _labelled("\ud800")
+    item = analyze(text).dumps[0]
+    assert (
+        item.dump.goroutine_count == analyze(crash("labels").stderr).dumps[0].dump.goroutine_count
+    )
+    labels = [g.labels["request_id"] for g in item.dump.goroutines if g.labels]
+    assert labels and all(set(v) == {"\ufffd"} for v in labels)

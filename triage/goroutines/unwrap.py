@@ -26,10 +26,19 @@ _OUTPUT_MARK = b'"Action":"output"'
 DETECT_WINDOW = 1 << 20
 
 
+def encode_text(text: str) -> bytes:
+    """Text as the bytes it was decoded from (``surrogateescape``); a lone surrogate of any
+    other origin is kept as its three bytes, which read back as U+FFFD, never an error."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
 def unwrap(data: Buffer | str) -> tuple[Buffer, bool]:
     """The bytes to scan, and whether they are a copy rather than ``data`` itself."""
     copied = isinstance(data, str)
-    buf: Buffer = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    buf: Buffer = encode_text(data) if isinstance(data, str) else data
     if buf[:65536].find(b"\r\n") >= 0:
         buf = bytes(buf).replace(b"\r\n", b"\n")
         copied = True
