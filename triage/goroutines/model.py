@@ -249,7 +249,8 @@ class Crash:
     registers: dict[str, str] = field(default_factory=dict)
     races: list[RaceReport] = field(default_factory=list)
     exit_status: int | None = None
-    #: id of the goroutine that crashed (the first one printed), if known
+    #: id of the goroutine that crashed (the first one printed, if it was running);
+    #: None when the runtime threw on a thread with no current goroutine
     goroutine: int | None = None
     #: GOTRACEBACK=crash: one section per thread (M) that took the signal, in order
     threads: list[ThreadSection] = field(default_factory=list)
