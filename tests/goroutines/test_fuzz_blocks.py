@@ -13,7 +13,7 @@ import json
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.fuzzing import mutations
@@ -75,11 +75,22 @@ _ID = st.one_of(
     st.text(st.characters(categories=("Nd", "No", "L")), max_size=4),
     st.sampled_from(["0", "00", "x", "", "1e3", "²", "٣", " 1"]),
 )
+_FIELD = st.text(st.characters(exclude_characters="]\n\r"), max_size=12)
 _STATUS = st.one_of(
     st.sampled_from(
         ["running", "idle", "chan receive, 5 minutes", "select (leaked), locked to thread"]
     ),
-    st.text(st.characters(exclude_characters="]\n\r"), max_size=30),
+    _FIELD,
+    st.lists(  # comma-separated parts, with numbers of any kind where Go puts digits
+        st.one_of(
+            _FIELD,
+            _FIELD.map(lambda n: f"{n} minutes"),
+            _FIELD.map(lambda n: f"synctest bubble {n}"),
+            st.sampled_from(["² minutes", "٣ minutes", "synctest bubble ²", "locked to thread"]),
+        ),
+        min_size=1,
+        max_size=4,
+    ).map(", ".join),
 )
 _SYSTEM = st.sampled_from(["", " gp=0x1 m=0 mp=0x2", " gp=0xc m=nil", " gp= m="])
 _LABELS = st.one_of(st.just(""), LABEL_VALUE.map(lambda v: f' {{k: "{v}"}}'))
@@ -91,6 +102,8 @@ def index_crash() -> str:
 
 
 @given(st.lists(st.tuples(_ID, _SYSTEM, _STATUS, _LABELS), min_size=1, max_size=6))
+@example(headers=[("7", "", "select, ² minutes", ""), ("8", "", "sleep, synctest bubble ²", "")])
+@example(headers=[("x", "", "running", ""), ("00", " gp=0x1 m=0 mp=0x2", "idle", "")])
 def test_any_header_after_valid_ones(
     index_crash: str, headers: list[tuple[str, str, str, str]]
 ) -> None:

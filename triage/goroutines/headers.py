@@ -63,13 +63,13 @@ def parse_status(text: str) -> Status:
     for part in parts[1:]:
         if part.endswith((" minutes", " minute")):
             head = part.split(" ", 1)[0]
-            if head.isdigit():
+            if head.isascii() and head.isdigit():  # "²".isdigit(), and int() refuses it
                 minutes = int(head)
         elif part == "locked to thread":
             locked = True
         elif part.startswith("synctest bubble "):
             tail = part[len("synctest bubble ") :]
-            if tail.isdigit():
+            if tail.isascii() and tail.isdigit():
                 bubble = int(tail)
     plain = minutes is None and not locked and bubble is None and not any(flags.values())
     return Status(
