@@ -114,13 +114,10 @@ def _parse_half(bulk: _Bulk, buf: Buffer, bounds: Bounds) -> dict[str, Any]:
         "foreign": [(index[k], v) for k, v in mine.foreign.items() if k in index],
         "cut_lines": [(index[k], v) for k, v in mine.cut_lines.items() if k in index],
         "bad_headers": mine.bad_headers,
-        "system_stacks": mine.system_stacks,
     }
 
 
 def _merge(bulk: _Bulk, state: dict[str, Any]) -> None:
-    offset = len(bulk.rows)
-    bulk.system_stacks.extend((offset + at, s, h) for at, s, h in state["system_stacks"])
     bulk.rows.extend(state["rows"])
     for stack, count in state["foreign"]:
         bulk.foreign[id(stack)] = count
