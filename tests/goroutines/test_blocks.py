@@ -78,10 +78,11 @@ def test_a_header_without_a_number_after_a_valid_one_is_skipped(tmp_path: Path) 
     block = rest.split("\n\n")[0]  # goroutine 1 [running]: ...
     bad = block.replace("goroutine 1 [running]:", "goroutine x [running]:", 1)
     odd = block.replace("goroutine 1 [running]:", "goroutine ² [running]:", 1)
-    damaged = f"{head}\n\n{rest.rstrip()}\n\n{bad}\n\n{odd}\n"
+    huge = block.replace("goroutine 1 [running]:", f"goroutine {'9' * 5000} [running]:", 1)
+    damaged = f"{head}\n\n{rest.rstrip()}\n\n{bad}\n\n{odd}\n\n{huge}\n"
     item = analyze(damaged).dumps[0]
     assert item.dump.ids == analyze(text).dumps[0].dump.ids
-    assert any("2 unreadable goroutine headers" in w for w in item.dump.warnings)
+    assert any("3 unreadable goroutine headers" in w for w in item.dump.warnings)
     path = tmp_path / "bad.log"
     path.write_text(damaged)
     proc = triage("analyze", str(path), "--json")

@@ -104,6 +104,7 @@ def index_crash() -> str:
 @given(st.lists(st.tuples(_ID, _SYSTEM, _STATUS, _LABELS), min_size=1, max_size=6))
 @example(headers=[("7", "", "select, ² minutes", ""), ("8", "", "sleep, synctest bubble ²", "")])
 @example(headers=[("x", "", "running", ""), ("00", " gp=0x1 m=0 mp=0x2", "idle", "")])
+@example(headers=[("9" * 5000, "", "running", ""), ("-1", "", "running", "")])  # int() limit
 def test_any_header_after_valid_ones(
     index_crash: str, headers: list[tuple[str, str, str, str]]
 ) -> None:
