@@ -284,8 +284,13 @@ class _Bulk:
     def finish(self) -> list[Dump]:
         """Turn the rows into one dump, or several where goroutine ids repeat."""
         dumps: list[Dump] = []
+        try:
+            ids = [int(r[0][10 : r[0].find(" ", 10)]) for r in self.rows]
+        except ValueError:  # headers are cached by their status: an id was never checked
+            self.bad_headers += [r[0][:80] for r in self.rows if not _id_ok(r[0])]
+            self.rows = [r for r in self.rows if _id_ok(r[0])]
+            ids = [int(r[0][10 : r[0].find(" ", 10)]) for r in self.rows]
         rows = self.rows
-        ids = [int(r[0][10 : r[0].find(" ", 10)]) for r in rows]
         cuts = [0]
         if len(set(ids)) != len(ids):
             seen: set[int] = set()
@@ -310,6 +315,11 @@ class _Bulk:
                 f"first: {self.bad_headers[0]!r}"
             )
         return dumps
+
+
+def _id_ok(head: str) -> bool:
+    gid = head[10 : head.find(" ", 10)]
+    return gid.isascii() and gid.isdigit()
 
 
 def iter_chunks(buf: Buffer, start: int) -> Iterator[tuple[int, int]]:
