@@ -212,6 +212,20 @@ def test_sigquit_with_gotraceback_crash_is_one_dump() -> None:
     assert report.count("SIGNAL  SIGQUIT: quit") == 1
 
 
+def test_gotraceback_crash_dump_with_timestamps_is_one_dump() -> None:
+    run = sigquit("crash")
+    plain = analyze(run.stderr).dumps[0]
+    log = "".join(
+        f"2026-11-22T03:14:07.{i:06d}Z {line}\n" for i, line in enumerate(run.stderr.splitlines())
+    )
+    result = analyze(log)
+    assert len(result.dumps) == 1
+    dump = result.dumps[0].dump
+    assert dump.ids == plain.dump.ids
+    assert dump.crash is not None and plain.crash is not None
+    assert [t.m for t in dump.crash.threads] == [t.m for t in plain.crash.threads]
+
+
 def test_ancestors_from_tracebackancestors() -> None:
     run = crash("ancestors", godebug="tracebackancestors=5")
     item = analyze(run.stderr).dumps[0]
