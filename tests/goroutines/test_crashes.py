@@ -188,7 +188,8 @@ def test_sigquit_with_gotraceback_crash_is_one_dump() -> None:
     run = sigquit("crash")
     assert run.returncode == -signal.SIGABRT  # exit 134 from a shell
     sections = run.stderr.count("SIGQUIT: quit\n")
-    assert sections >= 2 and run.stderr.count("\n-----\n") == sections - 1
+    # the process may abort before the last thread prints after its "-----"
+    assert sections >= 2 and run.stderr.count("\n-----\n") in (sections - 1, sections)
     result = analyze(run.stderr)
     assert len(result.dumps) == 1
     item = result.dumps[0]
