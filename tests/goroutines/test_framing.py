@@ -152,3 +152,19 @@ def test_go_test_json_after_a_long_log_is_unwrapped() -> None:
     log = b"build step: compiling\n" * 60_000 + out  # past the first MiB looked at for test2json
     item = analyze(log).dumps[0]
     assert item.crash is not None and "nil pointer dereference" in item.crash.message
+
+
+def test_many_thread_sections_are_linear() -> None:
+    section = (
+        b"\n-----\n\nSIGQUIT: quit\nPC=0x48aa21 m=%d sigcode=0\n\n"
+        b"goroutine %d gp=0x1 m=%d mp=0x2 [idle]:\n"
+        b"runtime.futex()\n\t/go/src/runtime/sys.s:575 +0x21\nrax    0xca\n"
+    )
+    head = b"SIGQUIT: quit\nPC=0x48aa21 m=0 sigcode=0\n\n"
+    head += b"goroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n"
+
+    def make(n: int) -> bytes:
+        return head + b"".join(section % (i, i + 2, i) for i in range(n))
+
+    assert len(analyze(make(50)).dumps) == 1
+    _linear(make, 300)
