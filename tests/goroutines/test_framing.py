@@ -83,6 +83,11 @@ def test_prefixed_frame_line_of_open_parens_is_linear() -> None:
     _linear(lambda n: pfx + b"goroutine 1 [running]:\n" + pfx + b"main.f" + b"(" * n + b"\n", 4000)
 
 
+def test_blank_file_line_is_linear() -> None:
+    # Before: the file-line pattern gave back its leading blanks one at a time.
+    _linear(lambda n: b"goroutine 1 [running]:\nmain.f()\n\t" + b" " * n + b"x\n", 2000)
+
+
 def test_thousands_of_short_crashes_are_linear() -> None:
     # Before: each crash decoded and split up to 4 MiB of the input after it.
     one = crash("nil").stderr.encode()
