@@ -83,10 +83,15 @@ def test_prefixed_frame_line_of_open_parens_is_linear() -> None:
     _linear(lambda n: pfx + b"goroutine 1 [running]:\n" + pfx + b"main.f" + b"(" * n + b"\n", 4000)
 
 
+def test_blank_file_line_is_linear() -> None:
+    # Before: the file-line pattern gave back its leading blanks one at a time.
+    _linear(lambda n: b"goroutine 1 [running]:\nmain.f()\n\t" + b" " * n + b"x\n", 2000)
+
+
 def test_thousands_of_short_crashes_are_linear() -> None:
     # Before: each crash decoded and split up to 4 MiB of the input after it.
     one = crash("nil").stderr.encode()
-    _linear(lambda n: one * n, 60)
+    _linear(lambda n: one * n, 200)
 
 
 def test_chained_crashes_are_linear() -> None:
@@ -97,7 +102,7 @@ def test_chained_crashes_are_linear() -> None:
 
 def test_unclosed_race_reports_are_linear() -> None:
     report = b"WARNING: DATA RACE\nWrite at 0x00c000012345 by goroutine 7:\n  main.f()\n"
-    _linear(lambda n: report * n + b"==================\n", 200)
+    _linear(lambda n: report * n + b"==================\n", 500)
 
 
 # --- go test -json (test2json), as CI logs and gotestsum keep it ---
@@ -152,3 +157,19 @@ def test_go_test_json_after_a_long_log_is_unwrapped() -> None:
     log = b"build step: compiling\n" * 60_000 + out  # past the first MiB looked at for test2json
     item = analyze(log).dumps[0]
     assert item.crash is not None and "nil pointer dereference" in item.crash.message
+
+
+def test_many_thread_sections_are_linear() -> None:
+    section = (
+        b"\n-----\n\nSIGQUIT: quit\nPC=0x48aa21 m=%d sigcode=0\n\n"
+        b"goroutine %d gp=0x1 m=%d mp=0x2 [idle]:\n"
+        b"runtime.futex()\n\t/go/src/runtime/sys.s:575 +0x21\nrax    0xca\n"
+    )
+    head = b"SIGQUIT: quit\nPC=0x48aa21 m=0 sigcode=0\n\n"
+    head += b"goroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n"
+
+    def make(n: int) -> bytes:
+        return head + b"".join(section % (i, i + 2, i) for i in range(n))
+
+    assert len(analyze(make(50)).dumps) == 1
+    _linear(make, 300)

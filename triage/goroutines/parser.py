@@ -268,7 +268,8 @@ class _Bulk:
         that differ only in arguments share a key without any rewriting. The
         file lines (path:line +0xoffset) pin the functions down; a block with
         an unpaired last line (cut off, or log text and a new crash after it)
-        keys that line too.
+        keys that line too. A new crash inside a block is seen when its stack
+        is first parsed: the run stops there, so it is never seen twice.
         """
         if " fp=0x" in text:  # system level: per-goroutine addresses on every file line
             text = _SYSTEM_RE.sub("", text)
@@ -296,16 +297,15 @@ class _Bulk:
                 if fields[0] is None:  # gp= addresses differ per goroutine: not cached
                     headers[head[sp : br + 1]] = fields
             key = tuple(lines[2::2])
-            if (
-                not len(lines) & 1
-            ):  # the last line has no pair (a cut or a foreign line): key it too
+            if not len(lines) & 1:  # an unpaired last line (cut off, or log text): key it too
                 key += (lines[-1],)
             stack = stacks_get(key)
             if stack is None:
                 stack = self.stack(key, lines[1:])
+                if id(stack) in self.cut_lines:
+                    append((head, stack, fields))
+                    return index + 1  # a new crash starts inside this block: the dump ends here
             append((head, stack, fields))
-            if self.cut_lines and id(stack) in self.cut_lines:
-                return index + 1  # a new crash starts inside this block: the dump ends here
         return None
 
     def goroutine_ids(self) -> list[int]:

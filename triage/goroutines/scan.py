@@ -128,8 +128,9 @@ def walk(buf: Buffer, handle: Handler, *, depth: int = 0) -> int:
         if at > line_start:
             run_end = at + 1
             if depth < MAX_DEPTH:
-                stripped, run_end = _strip_prefixed(buf, line_start, bytes(buf[line_start:at]))
-                shifted = _shifted(handle, finder.line_of(line_start) - 1)
+                prefix = bytes(buf[line_start:at])
+                stripped, run_end = _strip_prefixed(buf, line_start, prefix)
+                shifted = _shifted(handle, finder.line_of(line_start) - 1, prefix)
                 found += walk(stripped, shifted, depth=depth + 1)
             pos = max(run_end, at + 1)
             continue
@@ -143,11 +144,12 @@ def walk(buf: Buffer, handle: Handler, *, depth: int = 0) -> int:
     return found
 
 
-def _shifted(handle: Handler, lines: int) -> Handler:
+def _shifted(handle: Handler, lines: int, prefix: bytes) -> Handler:
     """A handler for the regions of a stripped run: line numbers moved to the input's."""
 
     def inner(region: Region) -> int:
         region.line += lines
+        region.prefix = region.prefix or prefix
         return handle(region)
 
     return inner

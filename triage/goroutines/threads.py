@@ -23,7 +23,7 @@ per-thread signal and registers are kept as :class:`ThreadSection` entries.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from triage.goroutines.model import Dump, ThreadSection
 from triage.goroutines.scan import Region
@@ -41,6 +41,8 @@ class _Last:
     end: int
     dump: Dump
     header: tuple[int, int]
+    #: goroutine id -> index in ``dump`` (kept as sections are added: many sections stay linear)
+    index: dict[int, int] = field(default_factory=dict)
 
 
 class Sections:
@@ -67,8 +69,9 @@ class Sections:
             return False
         if not main.crash.threads:
             main.crash.threads.append(_section(last.buf, last.header, main))
+            last.index = {gid: i for i, gid in enumerate(main.ids) if gid != 0}
         main.crash.threads.append(_section(region.buf, (region.start, region.g_start), dump))
-        _merge(main, dump)
+        _merge(main, dump, last.index)
         if dump.warnings:
             main.warnings.extend(dump.warnings)
         last.end = region.end
@@ -94,14 +97,13 @@ def _section(buf: Buffer, header: tuple[int, int], dump: Dump) -> ThreadSection:
     )
 
 
-def _merge(main: Dump, section: Dump) -> None:
+def _merge(main: Dump, section: Dump, index: dict[int, int]) -> None:
     """Add a section's goroutines to ``main``.
 
     A goroutine the first section could only list ("stack unavailable", it
     was running on this thread) takes the stack printed here; one already
     listed in full is not counted twice.
     """
-    index = {gid: i for i, gid in enumerate(main.ids) if gid != 0}
     for i, gid in enumerate(section.ids):
         at = index.get(gid) if gid != 0 else None
         if at is not None:
@@ -112,6 +114,8 @@ def _merge(main: Dump, section: Dump) -> None:
             continue
         if i in section.system:
             main.system[len(main.ids)] = section.system[i]
+        if gid != 0:
+            index[gid] = len(main.ids)
         main.ids.append(gid)
         main.heads.append(section.heads[i])
         main.stacks.append(section.stacks[i])
