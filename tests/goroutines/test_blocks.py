@@ -4,8 +4,11 @@ system stack, and signals sent from outside."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -181,3 +184,31 @@ def test_created_by_in_json_is_each_groups_own(tmp_path: Path) -> None:
         ("main.startFromA", 3),
         ("main.startFromB", 1),
     ]
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_sigquit_from_ctrl_backslash_at_a_terminal(tmp_path: Path) -> None:
+    """Ctrl-\\ in the process's terminal (a tmux pane): the kernel sends SIGQUIT (SI_KERNEL)."""
+    out = tmp_path / "quit.log"
+    ready = tmp_path / "ready"
+    socket = ["-L", f"triage-quit-{os.getpid()}-{time.monotonic_ns()}"]
+    command = f"{gotool.build('crashers')} sigquit > {ready} 2> {out}"
+    subprocess.run(["tmux", *socket, "new-session", "-d", "-s", "q", command], check=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not (ready.exists() and ready.read_text().strip() == "ready"):
+            assert time.monotonic() < deadline, "crashers sigquit never got ready"
+            time.sleep(0.05)
+        subprocess.run(["tmux", *socket, "send-keys", "-t", "q", "C-\\"], check=True)
+        while "goroutine " not in out.read_text() or not out.read_text().endswith("\n"):
+            assert time.monotonic() < deadline, out.read_text()[:400]
+            time.sleep(0.1)
+        time.sleep(0.3)  # let the dump finish
+    finally:
+        subprocess.run(["tmux", *socket, "kill-server"], check=False, capture_output=True)
+    text = out.read_text()
+    assert text.split("\n\n")[0].endswith(" sigcode=128")  # 0x80, SI_KERNEL
+    top = analyze(text).dumps[0].findings[0]
+    assert top.rule == "sigquit-dump"
+    assert "Ctrl-\\ at a terminal" in top.summary
+    assert "kill -QUIT" not in top.next_step

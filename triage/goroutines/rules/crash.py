@@ -287,13 +287,16 @@ def _signal_finding(crash: Crash, where: str) -> Finding:
     sender = signal_sender(crash)
     if name == "SIGQUIT":
         who = f", {sender}" if sender else ""
+        senders = "go test's -timeout, kill -QUIT by hand or from a script"
+        if sender is None:
+            senders += ", Ctrl-\\ in its terminal"
         return Finding(
             rule="sigquit-dump",
             severity="info",
             summary=f"SIGQUIT dump{who}: the runtime printed every goroutine and exited",
-            next_step="the process was probably stuck: look at the piles below; find who sent "
-            "SIGQUIT (go test's -timeout, kill -QUIT by hand or from a script, Ctrl-\\); "
-            "the kubelet's liveness kill is SIGKILL and prints nothing",
+            next_step="the process was probably stuck: look at the piles below"
+            + (f"; find who sent SIGQUIT ({senders})" if sender != _CTRL_BACKSLASH else "")
+            + "; the kubelet's liveness kill is SIGKILL and prints nothing",
         )
     if sender == _FROM_OUTSIDE:
         return Finding(
@@ -323,6 +326,7 @@ _SENDERS = {
 #: si_code values (Linux): SI_USER is kill(2) from a process, SI_KERNEL a terminal key
 _SI_USER = 0
 _FROM_OUTSIDE = "sent by another process"
+_CTRL_BACKSLASH = "Ctrl-\\ at a terminal"
 _SI_KERNEL = 0x80
 
 
@@ -338,7 +342,7 @@ def signal_sender(crash: Crash) -> str | None:
     if code == _SI_USER:
         return _FROM_OUTSIDE
     if code == _SI_KERNEL and sig.name == "SIGQUIT":
-        return "Ctrl-\\ at a terminal"
+        return _CTRL_BACKSLASH
     return None
 
 
