@@ -164,6 +164,8 @@ def attach_source(spec: str | Target, analysis: Analysis) -> LoadedDump:
     payload = sources.load(target)
     span = (0, len(payload.data))
     for item in analysis.dumps:
+        if not item.dump.source_is_input:
+            continue  # its spans fit the stripped or unwrapped copy it kept, not the file
         item.dump.source = payload.data
         if item.dump.span == (0, 0):
             item.dump.span = span

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     """Load, analyze and print; errors become TriageError (exit 2/3/4)."""
     from triage.goroutines.report import analysis_json
     from triage.goroutines.text import render
-    from triage.textout import Painter, color_enabled
+    from triage.textout import Painter, color_enabled, write_utf8
     from triage.workspace import load_dump
 
     target = parse_target(args.source, cluster_scope(args))
@@ -87,14 +87,14 @@ def run(args: argparse.Namespace) -> int:
                 from triage.enrich import build_json
 
                 doc["binary"] = build_json(binary)
-            json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
-            sys.stdout.write("\n")
+            write_utf8(sys.stdout, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         else:
             paint = Painter(color_enabled(sys.stdout, args.color))
+            head = ""
             if binary is not None:
                 from triage.enrich import describe
 
-                sys.stdout.write(describe(binary) + "\n")
-            sys.stdout.write(render(result, name, paint=paint, top=args.top, frames=args.frames))
-            sys.stdout.write("\n")
+                head = describe(binary) + "\n"
+            body = render(result, name, paint=paint, top=args.top, frames=args.frames)
+            write_utf8(sys.stdout, head + body + "\n")
     return 0
