@@ -375,6 +375,8 @@ def delete(cluster: Cluster, req: Request, target: Target) -> Reply:
     gone = cluster.store.delete(rtype.store_key, current.key, rtype.plural, rtype.group)
     if rtype.kind == "Pod":
         cluster.logs.forget(*current.key)
+    controllers.after_delete(cluster, rtype.kind, current.obj)
+    if rtype.kind == "Pod":
         return Reply(200, full_bytes(gone, rtype))
     details: JSON = {"name": target.name}
     if rtype.group:

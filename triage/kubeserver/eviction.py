@@ -70,9 +70,5 @@ def evict(cluster: Cluster, req: Request, target: Target) -> Reply:
     )
     if not dry:
         cluster.delete("Pod", target.name, namespace)
-        for ref in pod["metadata"].get("ownerReferences") or []:
-            owner = cluster.get("ReplicaSet", ref.get("name", ""), namespace)
-            if ref.get("kind") == "ReplicaSet" and owner is not None:
-                controllers.reconcile_replicaset(cluster, owner)
-        controllers.reconcile_pdbs(cluster, namespace)
+        controllers.after_delete(cluster, "Pod", pod)
     return Reply(201, json.dumps(success(), separators=(",", ":")).encode())
