@@ -81,6 +81,24 @@ _DEPLOYMENT_COLUMNS = [
     _column("Images", priority=1),
     _column("Selector", priority=1),
 ]
+_REPLICASET_COLUMNS = [
+    _column("Name", "name"),
+    _column("Desired", kind="integer"),
+    _column("Current", kind="integer"),
+    _column("Ready", kind="integer"),
+    _column("Age"),
+    _column("Containers", priority=1),
+    _column("Images", priority=1),
+    _column("Selector", priority=1),
+]
+_NODE_COLUMNS = [
+    _column("Name", "name"),
+    _column("Status"),
+    _column("Roles"),
+    _column("Age"),
+    _column("Version"),
+]
+_NAMESPACE_COLUMNS = [_column("Name", "name"), _column("Status"), _column("Age")]
 _DEFAULT_COLUMNS = [_column("Name", "name"), _column("Created At", kind="date")]
 
 
@@ -145,11 +163,61 @@ def _deployment_cells(dep: JSON) -> list[Any]:
     ]
 
 
+def _replicaset_cells(rs: JSON) -> list[Any]:
+    spec, status = rs.get("spec") or {}, rs.get("status") or {}
+    containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or []
+    labels = ((spec.get("selector") or {}).get("matchLabels")) or {}
+    return [
+        rs["metadata"]["name"],
+        spec.get("replicas", 0),
+        status.get("replicas", 0),
+        status.get("readyReplicas", 0),
+        _since(rs["metadata"].get("creationTimestamp")),
+        ",".join(c["name"] for c in containers),
+        ",".join(c.get("image", "") for c in containers),
+        ",".join(f"{k}={v}" for k, v in labels.items()) or "<none>",
+    ]
+
+
+def _node_cells(node: JSON) -> list[Any]:
+    ready = next(
+        (c for c in (node.get("status") or {}).get("conditions") or [] if c.get("type") == "Ready"),
+        None,
+    )
+    status = "Ready" if ready and ready.get("status") == "True" else "NotReady"
+    if (node.get("spec") or {}).get("unschedulable"):
+        status += ",SchedulingDisabled"
+    roles = sorted(
+        k.split("/", 1)[1]
+        for k in (node["metadata"].get("labels") or {})
+        if k.startswith("node-role.kubernetes.io/")
+    )
+    version = ((node.get("status") or {}).get("nodeInfo") or {}).get("kubeletVersion", "")
+    return [
+        node["metadata"]["name"],
+        status,
+        ",".join(roles) or "<none>",
+        _since(node["metadata"].get("creationTimestamp")),
+        version,
+    ]
+
+
+def _namespace_cells(ns: JSON) -> list[Any]:
+    phase = (ns.get("status") or {}).get("phase", "")
+    return [ns["metadata"]["name"], phase, _since(ns["metadata"].get("creationTimestamp"))]
+
+
 def _printer(kind: str) -> tuple[list[JSON], Any]:
     if kind == "Pod":
         return _POD_COLUMNS, _pod_cells
     if kind == "Deployment":
         return _DEPLOYMENT_COLUMNS, _deployment_cells
+    if kind == "ReplicaSet":
+        return _REPLICASET_COLUMNS, _replicaset_cells
+    if kind == "Node":
+        return _NODE_COLUMNS, _node_cells
+    if kind == "Namespace":
+        return _NAMESPACE_COLUMNS, _namespace_cells
     return _DEFAULT_COLUMNS, lambda o: [
         o["metadata"]["name"],
         o["metadata"].get("creationTimestamp"),
