@@ -18,6 +18,7 @@ from triage.kubeserver.logs import LogBook
 from triage.kubeserver.objects import (
     REVISION,
     Container,
+    Termination,
     ago,
     conditions,
     owner_ref,
@@ -157,6 +158,43 @@ class Cluster:
                 "reportingInstance": "",
             },
         )
+
+    def crash_container(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        termination: Termination,
+        *,
+        log: str = "",
+        waiting: str = "CrashLoopBackOff",
+    ) -> JSON:
+        """A container dies and restarts: its log becomes the previous one, the status says so.
+
+        ``restartCount`` grows, ``lastState.terminated`` is ``termination``, the
+        state is ``waiting`` (CrashLoopBackOff) and the pod is not ready; watchers
+        see one MODIFIED event. ``log`` is what the dead container printed.
+        """
+        current = self.get("Pod", pod, namespace)
+        if current is None:
+            raise KeyError(f"pod {namespace}/{pod}")
+        key = (namespace, pod, container)
+        if log:
+            self.logs.write(key, log)
+        self.logs.restart(key)
+        status = current["status"]
+        for cs in status.get("containerStatuses") or []:
+            if cs["name"] == container:
+                cs["restartCount"] = int(cs.get("restartCount", 0)) + 1
+                cs["lastState"] = {"terminated": termination.as_status(cs.get("containerID", ""))}
+                cs["state"] = {"waiting": {"reason": waiting}}
+                cs["ready"] = False
+                cs["started"] = False
+                cs.pop("containerID", None)
+        status["conditions"] = conditions(
+            all(cs.get("ready") for cs in status.get("containerStatuses") or [])
+        )
+        return self.update("Pod", current)
 
     # -- seeding -------------------------------------------------------------
 
