@@ -56,6 +56,13 @@ def test_get_json_logs_and_not_found(kube: Kube, tmp_path: Path, nil_panic: str)
     pod = shop.checkout.pods[2][0]["metadata"]["name"]
     logs = kubectl(kube, tmp_path, "logs", "-n", "shop", pod, "--previous")
     assert logs.returncode == 0 and logs.stdout == nil_panic
+    events = kubectl(
+        kube, tmp_path, "get", "events", "-n", "shop", "--sort-by=.lastTimestamp"
+    ).stdout
+    header, *lines = events.splitlines()
+    assert header.split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    backoff = [line for line in lines if " BackOff " in line]
+    assert len(backoff) == 3 and all("Warning" in line and "(x5 over" in line for line in backoff)
     missing = kubectl(kube, tmp_path, "get", "pod", "nope")
     assert missing.returncode == 1
     assert missing.stderr.strip() == 'Error from server (NotFound): pods "nope" not found'

@@ -98,6 +98,18 @@ _NODE_COLUMNS = [
     _column("Age"),
     _column("Version"),
 ]
+_EVENT_COLUMNS = [
+    _column("Last Seen"),
+    _column("Type"),
+    _column("Reason"),
+    _column("Object"),
+    _column("Subobject", priority=1),
+    _column("Source", priority=1),
+    _column("Message"),
+    _column("First Seen", priority=1),
+    _column("Count", priority=1, kind="integer"),
+    _column("Name", "name", priority=1),
+]
 _NAMESPACE_COLUMNS = [_column("Name", "name"), _column("Status"), _column("Age")]
 _DEFAULT_COLUMNS = [_column("Name", "name"), _column("Created At", kind="date")]
 
@@ -202,6 +214,33 @@ def _node_cells(node: JSON) -> list[Any]:
     ]
 
 
+def _event_cells(event: JSON) -> list[Any]:
+    """kubectl's event row; also accepts the events.k8s.io shape."""
+    involved = event.get("involvedObject") or event.get("regarding") or {}
+    source = event.get("source") or event.get("deprecatedSource") or {}
+    last = (
+        event.get("lastTimestamp") or event.get("deprecatedLastTimestamp") or event.get("eventTime")
+    )
+    first = event.get("firstTimestamp") or event.get("deprecatedFirstTimestamp") or last
+    count = event.get("count") or event.get("deprecatedCount") or 1
+    last_seen = _since(last)
+    if count > 1:
+        last_seen = f"{last_seen} (x{count} over {_since(first)})"
+    origin = ", ".join(v for v in (source.get("component", ""), source.get("host", "")) if v)
+    return [
+        last_seen,
+        event.get("type", ""),
+        event.get("reason", ""),
+        f"{str(involved.get('kind', '')).lower()}/{involved.get('name', '')}",
+        involved.get("fieldPath", ""),
+        origin,
+        str(event.get("message") or event.get("note") or "").strip(),
+        _since(first),
+        count,
+        event["metadata"]["name"],
+    ]
+
+
 def _namespace_cells(ns: JSON) -> list[Any]:
     phase = (ns.get("status") or {}).get("phase", "")
     return [ns["metadata"]["name"], phase, _since(ns["metadata"].get("creationTimestamp"))]
@@ -218,26 +257,39 @@ def _printer(kind: str) -> tuple[list[JSON], Any]:
         return _NODE_COLUMNS, _node_cells
     if kind == "Namespace":
         return _NAMESPACE_COLUMNS, _namespace_cells
+    if kind == "Event":
+        return _EVENT_COLUMNS, _event_cells
     return _DEFAULT_COLUMNS, lambda o: [
         o["metadata"]["name"],
         o["metadata"].get("creationTimestamp"),
     ]
 
 
-def table(kind: str, objects: list[JSON], meta: JSON) -> JSON:
+def _row_object(obj: JSON, kind: str, api_version: str, include: str) -> JSON | None:
+    """What a row carries, per ``includeObject`` (kubectl asks for Object to sort)."""
+    if include == "None":
+        return None
+    if include == "Object":
+        return {"kind": kind, "apiVersion": api_version, **obj}
+    return {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj["metadata"],
+    }
+
+
+def table(
+    kind: str, objects: list[JSON], meta: JSON, api_version: str = "v1", include: str = "Metadata"
+) -> JSON:
     """A Table of ``objects`` (of one kind) with list ``meta`` (resourceVersion, continue)."""
     columns, cells = _printer(kind)
-    rows = [
-        {
-            "cells": cells(obj),
-            "object": {
-                "kind": "PartialObjectMetadata",
-                "apiVersion": "meta.k8s.io/v1",
-                "metadata": obj["metadata"],
-            },
-        }
-        for obj in objects
-    ]
+    rows = []
+    for obj in objects:
+        row: JSON = {"cells": cells(obj)}
+        carried = _row_object(obj, kind, api_version, include)
+        if carried is not None:
+            row["object"] = carried
+        rows.append(row)
     return {
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
