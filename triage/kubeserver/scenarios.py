@@ -68,6 +68,8 @@ def seed_shop(
             termination_message_policy="FallbackToLogsOnError",
         )
     ]
+    # New pods of the bad image (a restart, a drain's reschedule) crash too; v6 runs clean.
+    cluster.image_states[bad[0].image] = bad[0]
     checkout = cluster.add_deployment(
         namespace, "checkout", [Revision(good, 0), Revision(bad, crashing)], node=node
     )
