@@ -97,9 +97,21 @@ class Cluster:
         """Make the pod's ``port`` reach ``address`` (a loopback process) through port-forward."""
         self._backends[(namespace, pod, port)] = address
 
+    def back_image_port(self, image: str, port: int, address: tuple[str, int]) -> None:
+        """Make ``port`` of every pod running ``image`` reach ``address`` (new pods too)."""
+        self._backends[("", image, port)] = address
+
     def backend(self, namespace: str, pod: str, port: int) -> tuple[str, int] | None:
         """Where a port-forward to the pod's ``port`` connects, if it is backed."""
-        return self._backends.get((namespace, pod, port))
+        found = self._backends.get((namespace, pod, port))
+        if found is not None:
+            return found
+        obj = self.get("Pod", pod, namespace)
+        for container in ((obj or {}).get("spec") or {}).get("containers") or []:
+            found = self._backends.get(("", container.get("image", ""), port))
+            if found is not None:
+                return found
+        return None
 
     def containers_for(self, template: JSON) -> list[Container]:
         """Seeding facts for the containers of a pod a controller creates from ``template``."""
