@@ -306,3 +306,50 @@ def test_statefulset_history_and_pod_replacement(
     apps.delete_namespaced_deployment("checkout", "shop")
     assert core.list_namespaced_pod("shop", label_selector="app=checkout").items == []
     assert apps.list_namespaced_replica_set("shop", label_selector="app=checkout").items == []
+
+
+def test_concurrent_evictions_spend_the_budget_once(
+    kube: Kube, api_for: ClientFor, nil_panic: str
+) -> None:
+    import concurrent.futures
+
+    shop = seed_shop(kube.cluster, nil_panic)
+    api = api_for()
+    core, policy = client.CoreV1Api(api), client.PolicyV1Api(api)
+    policy.patch_namespaced_pod_disruption_budget(
+        "catalog", "shop", {"spec": {"minAvailable": 2}}, _content_type=MERGE
+    )
+    assert (
+        policy.read_namespaced_pod_disruption_budget("catalog", "shop").status.disruptions_allowed
+        == 1
+    )
+    core.patch_node(
+        "node-1", {"spec": {"unschedulable": True}}, _content_type=STRATEGIC
+    )  # no room to reschedule
+    names = [p["metadata"]["name"] for p in shop.catalog.pods[1]]
+
+    def evict(name: str) -> int:
+        body = client.V1Eviction(metadata=client.V1ObjectMeta(name=name, namespace="shop"))
+        try:
+            return core.create_namespaced_pod_eviction(
+                name, "shop", body, _preload_content=False
+            ).status
+        except ApiException as exc:
+            return int(exc.status)
+
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        codes = sorted(pool.map(evict, names))
+    assert codes == [201, 429, 429]
+    pending = [
+        p
+        for p in core.list_namespaced_pod("shop", label_selector="app=catalog").items
+        if p.status.phase == "Pending"
+    ]
+    assert len(pending) == 1 and pending[0].spec.node_name is None
+    core.patch_node("node-1", {"spec": {"unschedulable": None}}, _content_type=STRATEGIC)
+    bound = core.read_namespaced_pod(pending[0].metadata.name, "shop")
+    assert (bound.spec.node_name, bound.status.phase) == ("node-1", "Running")
+    assert (
+        policy.read_namespaced_pod_disruption_budget("catalog", "shop").status.disruptions_allowed
+        == 1
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,8 @@ class Cluster:
         self.image_states: dict[str, Container] = {}
         # Whether seeding and controllers record Events, as the real components do.
         self.record_events = events
+        # Controllers run one at a time, as one kube-controller-manager leader would.
+        self.reconcile_lock = threading.RLock()
         self._event_serial = time.time_ns()
 
     # -- generic -------------------------------------------------------------
@@ -207,6 +210,35 @@ class Cluster:
             all(cs.get("ready") for cs in status.get("containerStatuses") or [])
         )
         return self.update("Pod", current)
+
+    def _started(self, pod: str, containers: list[Container], phase: str = "Running") -> JSON:
+        """The status a kubelet reports once the pod's containers have started."""
+        ip = str(next(self._ips))
+        statuses = [c.status(pod) for c in containers]
+        return {
+            "phase": phase,
+            "conditions": conditions(all(s["ready"] for s in statuses)),
+            "hostIP": "172.18.0.2",
+            "hostIPs": [{"ip": "172.18.0.2"}],
+            "podIP": ip,
+            "podIPs": [{"ip": ip}],
+            "startTime": ago(3600),
+            "containerStatuses": statuses,
+            "qosClass": "BestEffort",
+        }
+
+    def bind_pod(self, pod: JSON, node: str) -> JSON:
+        """Schedule a pending pod on ``node``; its containers start as their image behaves."""
+        containers = self.containers_for({"spec": pod["spec"]})
+        pod["spec"]["nodeName"] = node
+        pod["status"] = self._started(pod["metadata"]["name"], containers)
+        bound = self.update("Pod", pod)
+        for c in containers:
+            key = (pod["metadata"]["namespace"], pod["metadata"]["name"], c.name)
+            if c.previous_log is not None:
+                self.logs.write(key, c.previous_log, previous=True)
+            self.logs.write(key, c.log)
+        return bound
 
     # -- seeding -------------------------------------------------------------
 
@@ -404,25 +436,19 @@ class Cluster:
         )
         if not node:
             del spec["nodeName"]
-        ip = str(next(self._ips))
-        statuses = [c.status(name) for c in containers]
+            pod = self.put("Pod", {"metadata": metadata, "spec": spec, "status": _unscheduled()})
+            if owner is not None:
+                self.add_event(
+                    owner,
+                    "ReplicaSet",
+                    "SuccessfulCreate",
+                    f"Created pod: {name}",
+                    component="replicaset-controller",
+                )
+            return pod
         pod = self.put(
             "Pod",
-            {
-                "metadata": metadata,
-                "spec": spec,
-                "status": {
-                    "phase": phase,
-                    "conditions": conditions(all(s["ready"] for s in statuses)),
-                    "hostIP": "172.18.0.2",
-                    "hostIPs": [{"ip": "172.18.0.2"}],
-                    "podIP": ip,
-                    "podIPs": [{"ip": ip}],
-                    "startTime": ago(3600),
-                    "containerStatuses": statuses,
-                    "qosClass": "BestEffort",
-                },
-            },
+            {"metadata": metadata, "spec": spec, "status": self._started(name, containers, phase)},
         )
         if owner is not None:
             self.add_event(
@@ -465,3 +491,21 @@ def _workload_status(generation: int, revision: Revision, updated: bool = True) 
     if revision.pods - ready:
         status["unavailableReplicas"] = revision.pods - ready
     return {k: v for k, v in status.items() if v or k in ("observedGeneration", "replicas")}
+
+
+def _unscheduled() -> JSON:
+    """The status of a pod the scheduler found no node for."""
+    return {
+        "phase": "Pending",
+        "conditions": [
+            {
+                "type": "PodScheduled",
+                "status": "False",
+                "lastProbeTime": None,
+                "lastTransitionTime": ago(0),
+                "reason": "Unschedulable",
+                "message": "0/1 nodes are available: 1 node(s) were unschedulable.",
+            }
+        ],
+        "qosClass": "BestEffort",
+    }

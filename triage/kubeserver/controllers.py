@@ -11,6 +11,7 @@
   it runs ready.
 - StatefulSet / DaemonSet: a ControllerRevision per distinct template (no pods).
 - Deletion: a ReplicaSet replaces a deleted pod; owners' dependents are collected.
+- Scheduler: a pod with no schedulable node stays Pending; a node write binds them.
 - PodDisruptionBudget: status (currentHealthy, desiredHealthy, disruptionsAllowed)
   recomputed from the pods its selector matches.
 """
@@ -189,6 +190,22 @@ def is_ready(pod: JSON) -> bool:
     return _ready(pod)
 
 
+def schedule_pending(cluster: Cluster) -> None:
+    """Bind unscheduled pods to the first schedulable node (after an uncordon or a new node)."""
+    node = _schedulable_node(cluster)
+    if not node:
+        return
+    touched = set()
+    for pod in cluster.store.objects("pods"):
+        meta = pod["metadata"]
+        if pod["spec"].get("nodeName") or meta.get("deletionTimestamp"):
+            continue
+        cluster.bind_pod(pod, node)
+        touched.add(meta["namespace"])
+    for namespace in touched:
+        reconcile_pdbs(cluster, namespace)
+
+
 def _ready(pod: JSON) -> bool:
     return any(
         c.get("type") == "Ready" and c.get("status") == "True"
@@ -296,6 +313,11 @@ def reconcile_pdbs(cluster: Cluster, namespace: str) -> None:
 
 def after_delete(cluster: Cluster, kind: str, obj: JSON) -> None:
     """A deleted pod is replaced by its ReplicaSet; a deleted owner's dependents are collected."""
+    with cluster.reconcile_lock:
+        _after_delete(cluster, kind, obj)
+
+
+def _after_delete(cluster: Cluster, kind: str, obj: JSON) -> None:
     namespace = obj["metadata"].get("namespace", "")
     if kind == "Pod":
         for ref in obj["metadata"].get("ownerReferences") or []:
@@ -314,7 +336,7 @@ def after_delete(cluster: Cluster, kind: str, obj: JSON) -> None:
         child_kind, bucket = dependents[kind]
         for child in _owned(cluster, bucket, obj):
             cluster.delete(child_kind, child["metadata"]["name"], namespace)
-            after_delete(cluster, child_kind, child)
+            _after_delete(cluster, child_kind, child)
 
 
 def reconcile_revisions(cluster: Cluster, kind: str, obj: JSON) -> None:
@@ -368,11 +390,18 @@ def reconcile_revisions(cluster: Cluster, kind: str, obj: JSON) -> None:
 
 
 def after_write(cluster: Cluster, kind: str, obj: JSON) -> None:
-    """Run the controllers a write to ``kind`` wakes."""
+    """Run the controllers a write to ``kind`` wakes (one at a time)."""
+    with cluster.reconcile_lock:
+        _after_write(cluster, kind, obj)
+
+
+def _after_write(cluster: Cluster, kind: str, obj: JSON) -> None:
     if kind == "Deployment":
         reconcile_deployment(cluster, copy.deepcopy(obj))
     elif kind == "ReplicaSet":
         reconcile_replicaset(cluster, copy.deepcopy(obj))
+    elif kind == "Node":
+        schedule_pending(cluster)
     elif kind in ("StatefulSet", "DaemonSet"):
         reconcile_revisions(cluster, kind, copy.deepcopy(obj))
     elif kind in ("Pod", "PodDisruptionBudget"):
