@@ -29,8 +29,8 @@ PDB-guarded ``catalog``; ``tests/support/kube.py`` wraps all of this in the
 ``kube`` fixture; ``python -m triage.kubeserver`` serves it by hand.
 """
 
-from triage.kubeserver.cluster import Cluster, Revision, Seeded
-from triage.kubeserver.objects import Container, Termination
+from triage.kubeserver.cluster import Cluster
+from triage.kubeserver.objects import Container, Revision, Seeded, Termination
 from triage.kubeserver.server import KubeServer
 
 __all__ = ["Cluster", "Container", "KubeServer", "Revision", "Seeded", "Termination"]

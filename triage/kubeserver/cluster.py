@@ -11,7 +11,6 @@ import copy
 import ipaddress
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from triage.kubeserver.authz import Authorizer
@@ -19,6 +18,8 @@ from triage.kubeserver.logs import LogBook
 from triage.kubeserver.objects import (
     REVISION,
     Container,
+    Revision,
+    Seeded,
     Termination,
     ago,
     conditions,
@@ -26,28 +27,13 @@ from triage.kubeserver.objects import (
     pod_suffix,
     pod_template,
     template_hash,
+    unscheduled,
+    workload_status,
 )
 from triage.kubeserver.resources import by_kind
 from triage.kubeserver.store import Store
 
 JSON = dict[str, Any]
-
-
-@dataclass
-class Revision:
-    """One revision of a Deployment: its containers and how many pods run it."""
-
-    containers: list[Container]
-    pods: int = 0
-
-
-@dataclass
-class Seeded:
-    """What :meth:`Cluster.add_deployment` made, by revision number."""
-
-    deployment: JSON
-    replicasets: dict[int, JSON] = field(default_factory=dict)
-    pods: dict[int, list[JSON]] = field(default_factory=dict)
 
 
 class Cluster:
@@ -337,7 +323,7 @@ class Cluster:
                     "revisionHistoryLimit": 10,
                     "progressDeadlineSeconds": 600,
                 },
-                "status": _workload_status(len(revisions), current),
+                "status": workload_status(len(revisions), current),
             },
         )
         seeded = Seeded(deployment)
@@ -397,7 +383,7 @@ class Cluster:
                     "selector": {"matchLabels": dict(template["metadata"]["labels"])},
                     "template": template,
                 },
-                "status": _workload_status(1, revision, updated=False),
+                "status": workload_status(1, revision, updated=False),
             },
         )
 
@@ -436,7 +422,7 @@ class Cluster:
         )
         if not node:
             del spec["nodeName"]
-            pod = self.put("Pod", {"metadata": metadata, "spec": spec, "status": _unscheduled()})
+            pod = self.put("Pod", {"metadata": metadata, "spec": spec, "status": unscheduled()})
             if owner is not None:
                 self.add_event(
                     owner,
@@ -477,35 +463,3 @@ class Cluster:
                 self.logs.write(key, c.previous_log, previous=True)
             self.logs.write(key, c.log)
         return pod
-
-
-def _workload_status(generation: int, revision: Revision, updated: bool = True) -> JSON:
-    ready = revision.pods if all(c.waiting is None for c in revision.containers) else 0
-    status: JSON = {
-        "observedGeneration": generation,
-        "replicas": revision.pods,
-        "updatedReplicas": revision.pods if updated else 0,
-        "readyReplicas": ready,
-        "availableReplicas": ready,
-    }
-    if revision.pods - ready:
-        status["unavailableReplicas"] = revision.pods - ready
-    return {k: v for k, v in status.items() if v or k in ("observedGeneration", "replicas")}
-
-
-def _unscheduled() -> JSON:
-    """The status of a pod the scheduler found no node for."""
-    return {
-        "phase": "Pending",
-        "conditions": [
-            {
-                "type": "PodScheduled",
-                "status": "False",
-                "lastProbeTime": None,
-                "lastTransitionTime": ago(0),
-                "reason": "Unschedulable",
-                "message": "0/1 nodes are available: 1 node(s) were unschedulable.",
-            }
-        ],
-        "qosClass": "BestEffort",
-    }

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from triage.kubeserver.cluster import Cluster, Revision, Seeded
-from triage.kubeserver.objects import Container, Termination
+from triage.kubeserver.cluster import Cluster
+from triage.kubeserver.objects import Container, Revision, Seeded, Termination
 
 PPROF_PORT = 6060
 
