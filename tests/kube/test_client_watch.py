@@ -187,3 +187,22 @@ def test_a_container_crash_is_one_modified_event(
     kube.cluster.logs.write(key, "two hours ago\n", at_ns=time.time_ns() - 7200 * 10**9)
     kube.cluster.logs.write(key, "just now\n")
     assert core.read_namespaced_pod_log("api-0", "default", since_seconds=3600) == "just now\n"
+
+
+def test_compaction_boundary(kube: Kube, api_for: ClientFor) -> None:
+    core = client.CoreV1Api(api_for())
+    before = int(core.list_namespace().metadata.resource_version)
+    kube.cluster.add_namespace("late")
+    kube.cluster.store.compact()
+    now = int(core.list_namespace().metadata.resource_version)
+    assert now == before + 1
+
+    def first_type(rv: int) -> str:
+        raw = core.list_namespace(
+            watch=True, resource_version=str(rv), timeout_seconds=1, _preload_content=False
+        )
+        lines = raw.data.decode().splitlines()
+        return str(json.loads(lines[0])["type"]) if lines else "none"
+
+    assert first_type(before) == "ERROR"  # the ADDED of "late" is compacted away
+    assert first_type(now) == "none"  # nothing happened since: no error, no event
