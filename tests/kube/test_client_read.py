@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from kubernetes import client, config
@@ -229,3 +230,28 @@ def test_access_reviews(kube: Kube, api_for: ClientFor) -> None:
     assert err.value.status == 422
     who = client.AuthenticationV1Api(api_for("viewer")).create_self_subject_review({})
     assert who.status.user_info.username == "viewer"
+
+
+def test_client_certificate_users(kube: Kube) -> None:
+    def who(path: Path) -> str:
+        api = config.new_client_from_config(config_file=str(path))
+        return str(
+            client.AuthenticationV1Api(api).create_self_subject_review({}).status.user_info.username
+        )
+
+    admin = kube.kubeconfig(user="ops-lead", cert_groups=("system:masters",))
+    assert "client-certificate-data" in admin.read_text() and "token" not in admin.read_text()
+    assert who(admin) == "ops-lead"
+    config.load_kube_config(config_file=str(admin))
+    assert client.CoreV1Api().list_node().items[0].metadata.name == "node-1"
+    stranger = kube.kubeconfig(user="stranger", cert_groups=())
+    assert who(stranger) == "stranger"
+    with pytest.raises(ApiException) as err:
+        client.CoreV1Api(config.new_client_from_config(config_file=str(stranger))).list_node()
+    assert err.value.status == 403
+    viewer = kube.kubeconfig(user="viewer", cert_groups=())
+    with pytest.raises(ApiException) as err:
+        client.CoreV1Api(
+            config.new_client_from_config(config_file=str(viewer))
+        ).read_namespaced_pod_log("x", "default")
+    assert err.value.status == 403  # a known user keeps their rules: no pods/log

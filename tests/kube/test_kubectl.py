@@ -79,6 +79,29 @@ def test_auth_can_i_and_whoami(kube: Kube, tmp_path: Path) -> None:
     assert admin.stdout.strip() == "yes"
     who = kubectl(kube, tmp_path, "auth", "whoami", "-o", "json", user="viewer")
     assert json.loads(who.stdout)["status"]["userInfo"]["username"] == "viewer"
+    by_cert = kube.kubeconfig(user="ops-lead", cert_groups=("system:masters", "sre"))
+    out = subprocess.run(
+        [
+            "kubectl",
+            "--kubeconfig",
+            str(by_cert),
+            "--cache-dir",
+            str(tmp_path / "c2"),
+            "auth",
+            "whoami",
+            "-o",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    info = json.loads(out.stdout)["status"]["userInfo"]
+    assert (info["username"], info["groups"]) == (
+        "ops-lead",
+        ["system:masters", "sre", "system:authenticated"],
+    )
 
 
 def test_rollout_undo_restart_scale_and_cordon(kube: Kube, tmp_path: Path, nil_panic: str) -> None:

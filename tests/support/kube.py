@@ -11,7 +11,9 @@ fresh cluster would; everything else is seeded by the test.
 
 from __future__ import annotations
 
+import atexit
 import functools
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,26 +41,43 @@ class Kube:
         return self.server.token(user)
 
     def kubeconfig(
-        self, user: str = "admin", namespace: str = "default", token: str | None = None
+        self,
+        user: str = "admin",
+        namespace: str = "default",
+        token: str | None = None,
+        cert_groups: tuple[str, ...] | None = None,
     ) -> Path:
-        """Write a kubeconfig for ``user`` (context ``triage-test``) and return its path."""
-        secret = token if token is not None else self.token(user)
+        """Write a kubeconfig for ``user`` (context ``triage-test``) and return its path.
+
+        By default the user authenticates with its bearer token; with
+        ``cert_groups`` (TLS only) with a client certificate (CN = user, O = groups).
+        """
         tls = self.server.tls
+        client = None
+        if cert_groups is not None:
+            assert tls is not None, "client certificates need the TLS server"
+            made = tls.client(user, cert_groups)
+            client = (made.cert, made.key)
+        secret = token if token is not None else (None if client else self.token(user))
         text = kubeconfig.render(
             self.url,
             user,
             secret,
             namespace=namespace,
             context=CONTEXT,
-            ca_cert=tls.cert if tls else None,
+            ca_cert=tls.ca if tls else None,
+            client_cert=client,
         )
-        return kubeconfig.write(self._dir / f"kubeconfig-{user}-{namespace}", text)
+        kind = "cert" if client else "token"
+        return kubeconfig.write(self._dir / f"kubeconfig-{user}-{namespace}-{kind}", text)
 
 
 @functools.cache
 def serving_cert() -> ServingCert:
-    """One self-signed loopback certificate per test process."""
-    return make_cert(Path(tempfile.mkdtemp(prefix="triage-kube-tls-")))
+    """One loopback CA and server certificate per test process, removed at exit."""
+    directory = tempfile.mkdtemp(prefix="triage-kube-tls-")
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return make_cert(Path(directory))
 
 
 @contextmanager

@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
                     user,
                     server.token(user),
                     namespace="shop",
-                    ca_cert=cert.cert if cert else None,
+                    ca_cert=cert.ca if cert else None,
                 )
                 print(f"{user}: {kubeconfig.write(path, text)}", flush=True)
             print(f"serving {server.url}; Ctrl-C to stop", flush=True)

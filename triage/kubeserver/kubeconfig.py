@@ -11,20 +11,31 @@ import base64
 from pathlib import Path
 
 
+def _b64(path: Path) -> str:
+    return base64.b64encode(path.read_bytes()).decode()
+
+
 def render(
     url: str,
     user: str,
-    token: str,
+    token: str | None,
     *,
     namespace: str = "default",
     context: str = "triage-test",
     ca_cert: Path | None = None,
+    client_cert: tuple[Path, Path] | None = None,
 ) -> str:
-    """The YAML text of a one-context kubeconfig with a bearer token."""
+    """The YAML text of a one-context kubeconfig: a bearer token, or a client certificate."""
     authority = ""
     if ca_cert is not None:
-        data = base64.b64encode(ca_cert.read_bytes()).decode()
-        authority = f"    certificate-authority-data: {data}\n"
+        authority = f"    certificate-authority-data: {_b64(ca_cert)}\n"
+    if client_cert is not None:
+        credentials = (
+            f"    client-certificate-data: {_b64(client_cert[0])}\n"
+            f"    client-key-data: {_b64(client_cert[1])}\n"
+        )
+    else:
+        credentials = f"    token: {token}\n"
     return (
         "apiVersion: v1\n"
         "kind: Config\n"
@@ -37,7 +48,7 @@ def render(
         f"  context:\n    cluster: {context}\n    user: {user}\n    namespace: {namespace}\n"
         "users:\n"
         f"- name: {user}\n"
-        f"  user:\n    token: {token}\n"
+        f"  user:\n{credentials}"
     )
 
 
