@@ -255,3 +255,11 @@ def test_client_certificate_users(kube: Kube) -> None:
             config.new_client_from_config(config_file=str(viewer))
         ).read_namespaced_pod_log("x", "default")
     assert err.value.status == 403  # a known user keeps their rules: no pods/log
+
+
+def test_exec_plugin_users(kube: Kube) -> None:
+    path = kube.kubeconfig(user="viewer", exec_plugin=True)
+    assert "exec:" in path.read_text() and "token: viewer-token" not in path.read_text()
+    api = config.new_client_from_config(config_file=str(path))
+    review = client.AuthenticationV1Api(api).create_self_subject_review({})
+    assert review.status.user_info.username == "viewer"

@@ -98,6 +98,25 @@ def test_auth_can_i_and_whoami(kube: Kube, tmp_path: Path) -> None:
         check=True,
     )
     info = json.loads(out.stdout)["status"]["userInfo"]
+    by_exec = kube.kubeconfig(user="admin2", exec_plugin=True)
+    plugin = subprocess.run(
+        [
+            "kubectl",
+            "--kubeconfig",
+            str(by_exec),
+            "--cache-dir",
+            str(tmp_path / "c3"),
+            "auth",
+            "whoami",
+            "-o",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(plugin.stdout)["status"]["userInfo"]["username"] == "admin2"
     assert (info["username"], info["groups"]) == (
         "ops-lead",
         ["system:masters", "sre", "system:authenticated"],

@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import functools
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,11 +47,13 @@ class Kube:
         namespace: str = "default",
         token: str | None = None,
         cert_groups: tuple[str, ...] | None = None,
+        exec_plugin: bool = False,
     ) -> Path:
         """Write a kubeconfig for ``user`` (context ``triage-test``) and return its path.
 
         By default the user authenticates with its bearer token; with
-        ``cert_groups`` (TLS only) with a client certificate (CN = user, O = groups).
+        ``cert_groups`` (TLS only) with a client certificate (CN = user, O = groups);
+        with ``exec_plugin`` through an exec credential plugin that prints the token.
         """
         tls = self.server.tls
         client = None
@@ -67,8 +70,9 @@ class Kube:
             context=CONTEXT,
             ca_cert=tls.ca if tls else None,
             client_cert=client,
+            exec_python=sys.executable if exec_plugin else None,
         )
-        kind = "cert" if client else "token"
+        kind = "cert" if client else "exec" if exec_plugin else "token"
         return kubeconfig.write(self._dir / f"kubeconfig-{user}-{namespace}-{kind}", text)
 
 

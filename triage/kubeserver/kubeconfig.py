@@ -8,6 +8,7 @@ server's self-signed certificate goes in as ``certificate-authority-data``.
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 
@@ -24,6 +25,7 @@ def render(
     context: str = "triage-test",
     ca_cert: Path | None = None,
     client_cert: tuple[Path, Path] | None = None,
+    exec_python: str | None = None,
 ) -> str:
     """The YAML text of a one-context kubeconfig: a bearer token, or a client certificate."""
     authority = ""
@@ -34,6 +36,8 @@ def render(
             f"    client-certificate-data: {_b64(client_cert[0])}\n"
             f"    client-key-data: {_b64(client_cert[1])}\n"
         )
+    elif exec_python is not None:
+        credentials = _exec_credentials(exec_python, token or "")
     else:
         credentials = f"    token: {token}\n"
     return (
@@ -49,6 +53,23 @@ def render(
         "users:\n"
         f"- name: {user}\n"
         f"  user:\n{credentials}"
+    )
+
+
+def _exec_credentials(python: str, token: str) -> str:
+    """An exec plugin user: ``python -c`` prints an ExecCredential holding the token."""
+    credential = {
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "kind": "ExecCredential",
+        "status": {"token": token},
+    }
+    code = f"import json; print(json.dumps({credential!r}))"
+    return (
+        "    exec:\n"
+        "      apiVersion: client.authentication.k8s.io/v1\n"
+        f"      command: {json.dumps(python)}\n"
+        f"      args: {json.dumps(['-c', code])}\n"
+        "      interactiveMode: Never\n"
     )
 
 
