@@ -11,6 +11,7 @@ from kubernetes.client.exceptions import ApiException
 
 from tests.kube.conftest import ClientFor
 from tests.support.kube import Kube
+from triage.kubeserver import Cluster
 from triage.kubeserver.scenarios import seed_shop
 
 
@@ -263,3 +264,21 @@ def test_exec_plugin_users(kube: Kube) -> None:
     api = config.new_client_from_config(config_file=str(path))
     review = client.AuthenticationV1Api(api).create_self_subject_review({})
     assert review.status.user_info.username == "viewer"
+
+
+def test_fleet_seed_lists_in_pages(nil_panic: str, tmp_path: Path) -> None:
+    from tests.support.kube import running_kube
+    from triage.kubeserver.scenarios import seed_fleet
+
+    cluster = Cluster(events=False)
+    with running_kube(tmp_path, cluster=cluster) as kube:
+        assert seed_fleet(cluster, nil_panic, deployments=20, pods_each=5) == 100
+        core = client.CoreV1Api(config.new_client_from_config(config_file=str(kube.kubeconfig())))
+        first = core.list_pod_for_all_namespaces(limit=60)
+        rest = core.list_pod_for_all_namespaces(limit=60, _continue=first.metadata._continue)
+        names = [(p.metadata.namespace, p.metadata.name) for p in first.items + rest.items]
+        assert len(names) == 100 and names == sorted(names)
+        crashing = core.list_pod_for_all_namespaces(
+            field_selector="metadata.namespace=team-0"
+        ).items
+        assert sum(p.status.container_statuses[0].restart_count > 0 for p in crashing) == 5 * 1

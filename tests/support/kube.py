@@ -45,9 +45,11 @@ class Kube:
         self,
         user: str = "admin",
         namespace: str = "default",
+        *,
         token: str | None = None,
         cert_groups: tuple[str, ...] | None = None,
         exec_plugin: bool = False,
+        context: str = CONTEXT,
     ) -> Path:
         """Write a kubeconfig for ``user`` (context ``triage-test``) and return its path.
 
@@ -67,13 +69,13 @@ class Kube:
             user,
             secret,
             namespace=namespace,
-            context=CONTEXT,
+            context=context,
             ca_cert=tls.ca if tls else None,
             client_cert=client,
             exec_python=sys.executable if exec_plugin else None,
         )
         kind = "cert" if client else "exec" if exec_plugin else "token"
-        return kubeconfig.write(self._dir / f"kubeconfig-{user}-{namespace}-{kind}", text)
+        return kubeconfig.write(self._dir / f"kubeconfig-{context}-{user}-{namespace}-{kind}", text)
 
 
 @functools.cache

@@ -98,3 +98,41 @@ def seed_shop(
         },
     )
     return Shop(checkout, catalog)
+
+
+def seed_fleet(
+    cluster: Cluster,
+    crash_log: str,
+    *,
+    deployments: int = 200,
+    pods_each: int = 25,
+    crashing_every: int = 10,
+    namespaces: int = 4,
+) -> int:
+    """A large fleet for benchmarks: ``deployments`` x ``pods_each`` pods over a few namespaces.
+
+    Every ``crashing_every``-th deployment crash-loops with ``crash_log`` as its
+    previous log. Returns the number of pods made.
+    """
+    if cluster.get("Node", "node-1") is None:
+        cluster.add_node("node-1")
+    made = 0
+    for index in range(deployments):
+        namespace = f"team-{index % namespaces}"
+        if cluster.get("Namespace", namespace) is None:
+            cluster.add_namespace(namespace)
+        image = f"registry.local/svc-{index}:v1"
+        if index % crashing_every == 0:
+            container = Container(
+                "app",
+                image,
+                restarts=4,
+                waiting="CrashLoopBackOff",
+                last=Termination(exit_code=2, message=crash_log[-4096:]),
+                previous_log=crash_log,
+            )
+        else:
+            container = Container("app", image, log="ready\n")
+        cluster.add_deployment(namespace, f"svc-{index}", [Revision([container], pods_each)])
+        made += pods_each
+    return made
