@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import ssl
 from pathlib import Path
 
+import httpx
 import pytest
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
@@ -38,6 +40,10 @@ def test_discovery_documents(kube: Kube, api_for: ClientFor) -> None:
     } <= apps
     groups = {g.name for g in client.ApisApi(api).get_api_versions().groups}
     assert {"apps", "policy", "events.k8s.io", "authorization.k8s.io"} <= groups
+    assert kube.server.tls is not None
+    tls = ssl.create_default_context(cafile=str(kube.server.tls.ca))
+    for path in ("/healthz", "/livez", "/readyz"):  # anonymous, as load balancers probe them
+        assert httpx.get(kube.url + path, verify=tls).text == "ok"
     policy = {r.name for r in client.PolicyV1Api(api).get_api_resources().resources}
     assert "poddisruptionbudgets" in policy
 

@@ -63,6 +63,10 @@ class Dispatcher:
     def _discovery(self, req: Request, route: routes.Discovery) -> Reply:
         if route.doc == "version":
             return Reply(200, discovery.encode(discovery.VERSION))
+        if route.doc == "health":  # open to anyone, as system:public-info-viewer makes it
+            return Reply(
+                200, b"ok", "text/plain; charset=utf-8", {"X-Content-Type-Options": "nosniff"}
+            )
         if req.user is ANONYMOUS:
             raise forbidden_path(req.user.name, req.path)
         aggregated = discovery.aggregated_version(req.accept)

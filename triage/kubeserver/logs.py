@@ -100,8 +100,11 @@ class LogBook:
                 f'previous terminated container "{key[2]}" in pod "{key[1]}" not found'
             )
         with self._cond:
-            book = self._previous if query.previous else self._current
-            lines = list(book.get(key, ContainerLog()).lines)
+            if query.previous:
+                followed = self._previous.get(key, ContainerLog())
+            else:
+                followed = self._current.setdefault(key, ContainerLog())
+            lines = list(followed.lines)
             sent = len(lines)
         if query.since_ns is not None:
             lines = [line for line in lines if line[0] >= query.since_ns]
@@ -114,18 +117,23 @@ class LogBook:
             yield chunk
         if not query.follow or query.previous:
             return
+        # Follow this container's log until it exits (a restart replaces the log), the
+        # client goes or the server stops, as the kubelet ends a follow when the container dies.
         while budget is None or budget > 0:
             with self._cond:
-                log = self._current.get(key, ContainerLog())
-                if len(log.lines) <= sent and not self.closed and alive():
+                restarted = self._current.get(key) is not followed
+                if len(followed.lines) <= sent and not (self.closed or restarted) and alive():
                     self._cond.wait(0.5)
+                    restarted = self._current.get(key) is not followed
                 if self.closed or not alive():
                     return
-                fresh = log.lines[sent:]
-                sent = len(log.lines)
+                fresh = followed.lines[sent:]
+                sent = len(followed.lines)
             if fresh:
                 chunk, budget = _clip(self._render(fresh, query.timestamps), budget)
                 yield chunk
+            if restarted:
+                return
 
     @staticmethod
     def _render(lines: list[tuple[int, str]], timestamps: bool) -> bytes:

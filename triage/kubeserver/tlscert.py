@@ -11,6 +11,7 @@ as ``certificate-authority-data``.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import ssl
 import subprocess
@@ -85,7 +86,9 @@ class ServingCert:
 
     def client(self, user: str, groups: tuple[str, ...] = ()) -> ClientCert:
         """A client certificate for ``user`` in ``groups`` (made once per directory)."""
-        name = "client-" + "".join(c if c.isalnum() else "_" for c in user)
+        label = "-".join((user, *groups))
+        name = "client-" + "".join(c if c.isalnum() else "_" for c in label)
+        name += "-" + hashlib.sha256(label.encode()).hexdigest()[:8]
         cert, key = self.ca.parent / f"{name}.crt", self.ca.parent / f"{name}.key"
         if not (cert.exists() and key.exists()):
             subject = f"/CN={user}" + "".join(f"/O={g}" for g in groups)
