@@ -112,6 +112,20 @@ class Cluster:
             out.append(fact)
         return out
 
+    def next_serial(self) -> int:
+        """A number never handed out before (generated names, event names)."""
+        with self.reconcile_lock:
+            self._event_serial += 1
+            return self._event_serial
+
+    def free_pod_name(self, namespace: str, owner: str, index: int) -> str:
+        """``owner-xxxxx``: a stable generated name no pod in the namespace has yet."""
+        while True:
+            name = f"{owner}-{pod_suffix(owner, index)}"
+            if self.get("Pod", name, namespace) is None:
+                return name
+            index += 1_000_003
+
     def add_event(
         self,
         regarding: JSON,
@@ -128,7 +142,7 @@ class Cluster:
         if not self.record_events:
             return None
         meta = regarding["metadata"]
-        self._event_serial += 1
+        serial = self.next_serial()
         involved = {
             "kind": kind,
             "namespace": meta.get("namespace", "default"),
@@ -143,7 +157,7 @@ class Cluster:
             "Event",
             {
                 "metadata": {
-                    "name": f"{meta['name']}.{self._event_serial:x}",
+                    "name": f"{meta['name']}.{serial:x}",
                     "namespace": involved["namespace"],
                 },
                 "involvedObject": involved,
@@ -341,7 +355,7 @@ class Cluster:
             seeded.pods[number] = [
                 self.add_pod(
                     namespace,
-                    f"{rs['metadata']['name']}-{pod_suffix(rs['metadata']['name'], i)}",
+                    self.free_pod_name(namespace, rs["metadata"]["name"], i),
                     revision.containers,
                     owner=rs,
                     node=node,

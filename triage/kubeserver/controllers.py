@@ -26,7 +26,6 @@ from triage.kubeserver.objects import (
     REVISION,
     ago,
     owner_ref,
-    pod_suffix,
     template_hash,
 )
 from triage.kubeserver.selectors import label_matcher
@@ -140,12 +139,9 @@ def reconcile_replicaset(cluster: Cluster, rs: JSON) -> None:
     want = int(rs["spec"].get("replicas", 0))
     name = rs["metadata"]["name"]
     namespace = rs["metadata"]["namespace"]
-    index = len(pods)
     while len(pods) < want:
-        pod_name = f"{name}-{pod_suffix(name, index + 1000)}"
-        index += 1
-        if cluster.get("Pod", pod_name, namespace) is not None:
-            continue
+        # A fresh name each time: a replacement never reuses an evicted pod's name.
+        pod_name = cluster.free_pod_name(namespace, name, cluster.next_serial())
         containers = cluster.containers_for(rs["spec"]["template"])
         node = _schedulable_node(cluster)
         template = rs["spec"]["template"]

@@ -46,9 +46,9 @@ def template_hash(template: JSON) -> str:
 
 
 def pod_suffix(owner: str, index: int) -> str:
-    """A stable 5-character pod name suffix, like the generateName ones."""
-    digest = hashlib.sha256(f"{owner}/{index}".encode()).hexdigest()
-    return safe_encode(digest)[:5]
+    """A stable 5-character pod name suffix, like the generateName ones (27^5 values)."""
+    digest = hashlib.sha256(f"{owner}/{index}".encode()).digest()
+    return "".join(SAFE_ALPHABET[b % len(SAFE_ALPHABET)] for b in digest[:5])
 
 
 @dataclass

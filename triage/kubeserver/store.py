@@ -152,6 +152,7 @@ class Store:
             meta["resourceVersion"] = str(rv)
             meta.setdefault("creationTimestamp", now_rfc3339())
             stored = Stored(bucket, obj, rv)
+            stored.encoded("", _same)  # encode at write time: lists then only join bytes
             self._buckets.setdefault(bucket, {})[key] = stored
             self._append(ADDED, stored, None)
             return stored
@@ -179,6 +180,7 @@ class Store:
             rv = self._next_rv()
             meta["resourceVersion"] = str(rv)
             stored = Stored(bucket, obj, rv)
+            stored.encoded("", _same)  # encode at write time: lists then only join bytes
             self._buckets[bucket][key] = stored
             self._append(MODIFIED, stored, current)
             return stored
@@ -237,6 +239,11 @@ class Store:
         with self.cond:
             self.closed = True
             self.cond.notify_all()
+
+
+def _same(obj: JSON) -> JSON:
+    """The default view: the stored object as is."""
+    return obj
 
 
 def deep(obj: JSON) -> JSON:
