@@ -160,3 +160,17 @@ def test_selector_parsing_is_linear() -> None:
 
     small, large = min(cost(2_000) for _ in range(3)), min(cost(20_000) for _ in range(3))
     assert large < small * 40 + 0.05
+
+
+def test_generated_pod_names_never_collide() -> None:
+    from triage.kubeserver import Cluster, Container
+    from triage.kubeserver.objects import pod_suffix
+
+    cluster = Cluster(events=False)
+    cluster.add_namespace("ns")
+    taken = f"web-abc-{pod_suffix('web-abc', 7)}"
+    cluster.add_pod("ns", taken, [Container()])
+    assert cluster.free_pod_name("ns", "web-abc", 7) not in (taken, "")
+    assert cluster.free_pod_name("ns", "web-abc", 8) == f"web-abc-{pod_suffix('web-abc', 8)}"
+    many = {pod_suffix("svc-111-745d58494c", i) for i in range(5000)}
+    assert len(many) > 4990  # 27^5 suffixes: collisions are rare, and free_pod_name resolves them
