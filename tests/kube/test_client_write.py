@@ -353,3 +353,24 @@ def test_concurrent_evictions_spend_the_budget_once(
         policy.read_namespaced_pod_disruption_budget("catalog", "shop").status.disruptions_allowed
         == 1
     )
+
+
+def test_patch_with_a_stale_resource_version_is_409(
+    kube: Kube, api_for: ClientFor, nil_panic: str
+) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    apps = client.AppsV1Api(api_for())
+    seen = apps.read_namespaced_deployment("catalog", "shop").metadata.resource_version
+    apps.patch_namespaced_deployment(
+        "catalog", "shop", {"metadata": {"annotations": {"a": "1"}}}, _content_type=MERGE
+    )
+    guarded = {
+        "metadata": {"resourceVersion": seen, "annotations": {"triage/approved-by": "admin2"}}
+    }
+    with pytest.raises(ApiException) as err:
+        apps.patch_namespaced_deployment("catalog", "shop", guarded, _content_type=MERGE)
+    assert err.value.status == 409 and _body(err.value)["reason"] == "Conflict"
+    fresh = apps.read_namespaced_deployment("catalog", "shop").metadata.resource_version
+    guarded["metadata"]["resourceVersion"] = fresh
+    done = apps.patch_namespaced_deployment("catalog", "shop", guarded, _content_type=MERGE)
+    assert done.metadata.annotations["triage/approved-by"] == "admin2"
