@@ -106,12 +106,6 @@ def _table_bytes(stored: Stored, rtype: ResourceType, include: str) -> bytes:
     return json.dumps(one).encode()
 
 
-def full_object(stored: Stored, rtype: ResourceType) -> JSON:
-    """The rendered object as a dict (for handlers that edit it)."""
-    result: JSON = json.loads(full_bytes(stored, rtype))
-    return result
-
-
 def _json_reply(obj: JSON, code: int = 200) -> Reply:
     return Reply(code, json.dumps(obj, separators=(",", ":")).encode())
 

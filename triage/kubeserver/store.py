@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -244,13 +244,3 @@ class Store:
 def _same(obj: JSON) -> JSON:
     """The default view: the stored object as is."""
     return obj
-
-
-def deep(obj: JSON) -> JSON:
-    """A deep copy, so a caller's dict never aliases a stored version."""
-    return copy.deepcopy(obj)
-
-
-def keys_of(items: Iterable[Stored]) -> list[Key]:
-    """The keys of stored objects, for tests and controllers."""
-    return [s.key for s in items]
