@@ -374,3 +374,16 @@ def test_patch_with_a_stale_resource_version_is_409(
     guarded["metadata"]["resourceVersion"] = fresh
     done = apps.patch_namespaced_deployment("catalog", "shop", guarded, _content_type=MERGE)
     assert done.metadata.annotations["triage/approved-by"] == "admin2"
+
+
+def test_deleting_a_namespace_deletes_what_is_in_it(
+    kube: Kube, api_for: ClientFor, nil_panic: str
+) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    api = api_for()
+    core = client.CoreV1Api(api)
+    core.delete_namespace("shop")
+    assert core.list_namespaced_pod("shop").items == []
+    assert client.AppsV1Api(api).list_namespaced_deployment("shop").items == []
+    assert core.list_namespaced_event("shop").items == []
+    assert [n.metadata.name for n in core.list_namespace().items] == ["default"]

@@ -28,6 +28,7 @@ from triage.kubeserver.objects import (
     owner_ref,
     template_hash,
 )
+from triage.kubeserver.resources import RESOURCES
 from triage.kubeserver.selectors import label_matcher
 
 if TYPE_CHECKING:
@@ -315,6 +316,14 @@ def after_delete(cluster: Cluster, kind: str, obj: JSON) -> None:
 
 def _after_delete(cluster: Cluster, kind: str, obj: JSON) -> None:
     namespace = obj["metadata"].get("namespace", "")
+    if kind == "Namespace":  # everything in it goes too (at once: no Terminating phase)
+        gone = obj["metadata"]["name"]
+        for rtype in RESOURCES:
+            if rtype.namespaced and not rtype.virtual and rtype.group != "events.k8s.io":
+                for child in cluster.store.objects(rtype.store_key):
+                    if child["metadata"].get("namespace") == gone:
+                        cluster.delete(rtype.kind, child["metadata"]["name"], gone)
+        return
     if kind == "Pod":
         for ref in obj["metadata"].get("ownerReferences") or []:
             owner = cluster.get("ReplicaSet", ref.get("name", ""), namespace)
