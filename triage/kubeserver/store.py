@@ -67,7 +67,7 @@ class Event:
 class Store:
     """All objects of the fake cluster, guarded by one condition variable."""
 
-    def __init__(self, history: int = 100_000) -> None:
+    def __init__(self, history: int = 50_000) -> None:
         self.cond = threading.Condition(threading.RLock())
         self._rv = 1
         self._buckets: dict[str, dict[Key, Stored]] = {}
