@@ -78,3 +78,26 @@ def test_unreadable_crash_log_is_one_line_and_exit_2(tmp_path: Path) -> None:
     )
     assert out.returncode == 2
     assert out.stderr.strip() == "cannot read --crash-log: No such file or directory"
+
+
+def test_an_internal_error_is_a_500_status_and_nothing_on_stderr(tmp_path: Path) -> None:
+    code = (
+        "import json, urllib.request\n"
+        "from triage.kubeserver import KubeServer\n"
+        "from triage.kubeserver import api\n"
+        "def broken(*a, **k): raise RuntimeError('boom')\n"
+        "api.read = broken\n"
+        "with KubeServer() as s:\n"
+        "    s.cluster.add_namespace('default')\n"
+        "    req = urllib.request.Request(s.url + '/api/v1/namespaces/default',\n"
+        "                                 headers={'Authorization': 'Bearer admin-token'})\n"
+        "    try:\n"
+        "        urllib.request.urlopen(req)\n"
+        "    except urllib.error.HTTPError as e:\n"
+        "        print(e.code, json.loads(e.read())['reason'])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "500 InternalError"
+    assert out.stderr == ""

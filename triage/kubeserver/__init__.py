@@ -29,8 +29,14 @@ PDB-guarded ``catalog``; ``tests/support/kube.py`` wraps all of this in the
 ``kube`` fixture; ``python -m triage.kubeserver`` serves it by hand.
 """
 
+import logging
+
 from triage.kubeserver.cluster import Cluster
 from triage.kubeserver.objects import Container, Revision, Seeded, Termination
 from triage.kubeserver.server import KubeServer
 
 __all__ = ["Cluster", "Container", "KubeServer", "Revision", "Seeded", "Termination"]
+
+# A library logs, it does not print: without this an internal error's report
+# would reach stderr through logging's last-resort handler (and scribble on a TUI).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
