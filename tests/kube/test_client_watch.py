@@ -206,3 +206,16 @@ def test_compaction_boundary(kube: Kube, api_for: ClientFor) -> None:
 
     assert first_type(before) == "ERROR"  # the ADDED of "late" is compacted away
     assert first_type(now) == "none"  # nothing happened since: no error, no event
+
+
+def test_restart_on_the_same_port_keeps_the_cluster(kube: Kube, api_for: ClientFor) -> None:
+    core = client.CoreV1Api(api_for())
+    rv = core.list_namespace().metadata.resource_version
+    kube.server.stop()
+    with pytest.raises(urllib3.exceptions.MaxRetryError):
+        core.list_namespace(_request_timeout=2)
+    kube.cluster.add_namespace("while-down")
+    kube.server.start()
+    assert kube.server.url == kube.url
+    events = list(watch.Watch().stream(core.list_namespace, resource_version=rv, timeout_seconds=1))
+    assert [(e["type"], e["object"].metadata.name) for e in events] == [("ADDED", "while-down")]
