@@ -288,3 +288,21 @@ def test_fleet_seed_lists_in_pages(nil_panic: str, tmp_path: Path) -> None:
             field_selector="metadata.namespace=team-0"
         ).items
         assert sum(p.status.container_statuses[0].restart_count > 0 for p in crashing) == 5 * 1
+
+
+def test_injected_faults_answer_real_statuses(kube: Kube, api_for: ClientFor) -> None:
+    core = client.CoreV1Api(api_for())
+    kube.cluster.faults.inject("GET", "/api/v1/namespaces/default/pods", 500)
+    with pytest.raises(ApiException) as err:
+        core.list_namespaced_pod("default")
+    assert err.value.status == 500 and _status(err.value)["reason"] == "InternalError"
+    # A 429 carries Retry-After, which the official client (urllib3) obeys by itself:
+    # the call succeeds after one retry, and the server saw both requests.
+    kube.cluster.faults.inject("*", "/api/v1/nodes", 429)
+    assert core.list_node().items[0].metadata.name == "node-1"
+    seen = [
+        code
+        for method, path, code in kube.server.httpd.access_log
+        if path.startswith("/api/v1/nodes")
+    ]
+    assert seen[-2:] == [429, 200]

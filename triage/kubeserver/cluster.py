@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from triage.kubeserver.authz import Authorizer
+from triage.kubeserver.faults import Faults
 from triage.kubeserver.logs import LogBook
 from triage.kubeserver.objects import (
     REVISION,
@@ -51,6 +52,7 @@ class Cluster:
         self.record_events = events
         # Controllers run one at a time, as one kube-controller-manager leader would.
         self.reconcile_lock = threading.RLock()
+        self.faults = Faults()  # injected failures and latency
         self._event_serial = time.time_ns()
 
     # -- generic -------------------------------------------------------------
