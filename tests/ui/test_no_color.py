@@ -139,7 +139,7 @@ def test_no_color_draws_readable_monochrome(no_color: Tmux) -> None:
     assert "WARN 300 goroutines blocked on chan receive in main.leak.func1.1" in screen
     _assert_readable_monochrome(_coloured(no_color), "workspace")
     no_color.keys("End", "Enter")
-    no_color.wait_for("Group #24")
+    no_color.wait_for("Group #23")
     no_color.wait_for("main.readConn(")
     _assert_readable_monochrome(_coloured(no_color), "group screen")
     no_color.keys("Escape", "2")

@@ -66,7 +66,7 @@ def test_piped_dump_shows_and_q_quits(piped: tuple[Tmux, Path, Path]) -> None:
     used = (_cpu_ticks(pid) - ticks) / os.sysconf("SC_CLK_TCK")
     assert used < 0.5 * (time.monotonic() - start), used
     tmux.keys("End")
-    tmux.wait_for("#24")  # keys come from the terminal
+    tmux.wait_for("#23")  # keys come from the terminal
     tmux.keys("q")
     tmux.wait_for("EXITED=0")
     assert list(spool.iterdir()) == []
