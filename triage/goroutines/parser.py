@@ -124,7 +124,20 @@ def _parse_buffer(buf: Buffer, copied: bool, parallel: bool) -> ParseResult:
         return resume if resume is not None else region.end
 
     walk(buf, handle)
+    for dump in result.dumps:
+        _keep_own_text(dump)
     return result
+
+
+def _keep_own_text(dump: Dump) -> None:
+    """A dump read from a copy keeps only its own text of it (the rest is freed,
+    and a dump sent between processes does not carry the whole log)."""
+    start, end = dump.span
+    if dump.source_is_input or not isinstance(dump.source, bytes) or end <= start:
+        return
+    if end - start < len(dump.source):
+        dump.source = dump.source[start:end]
+        dump.span = (0, end - start)
 
 
 def _append(dumps: list[Dump], dump: Dump) -> None:
