@@ -102,13 +102,18 @@ def _parse(data: Buffer | str, parallel: bool) -> ParseResult:
     buf, copied = unwrap(data)
     result = _parse_buffer(buf, copied, parallel)
     if not result.dumps and looks_like_test_json(buf, everywhere=True):
-        result = _parse_buffer(
-            unwrap_test_json(buf), True, parallel
-        )  # test2json after the first MiB
+        # test2json output that starts after the first MiB of a CI log
+        result = _parse_buffer(unwrap_test_json(buf), True, parallel)
     return result
 
 
 def _parse_buffer(buf: Buffer, copied: bool, parallel: bool) -> ParseResult:
+    """Every dump of ``buf``; ``copied`` when ``buf`` is not the caller's input itself.
+
+    The scanner hands each region over and scans on from the offset returned,
+    in the region's own buffer; thread sections of a GOTRACEBACK=crash dump are
+    folded into the dump they follow.
+    """
     result = ParseResult()
     sections = Sections()
 
