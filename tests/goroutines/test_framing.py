@@ -173,3 +173,12 @@ def test_many_thread_sections_are_linear() -> None:
 
     assert len(analyze(make(50)).dumps) == 1
     _linear(make, 300)
+
+
+def test_utf16_log_with_a_byte_order_mark_is_read() -> None:
+    # PowerShell's "kubectl logs pod > dump.txt" writes UTF-16 with a BOM and CRLF.
+    text = "INFO starting\n" + crash("piles").stderr
+    plain = analyze(text).dumps[0]
+    item = analyze(text.replace("\n", "\r\n").encode("utf-16")).dumps[0]
+    assert item.dump.ids == plain.dump.ids
+    assert item.crash is not None and item.crash.message == "piles are in place"

@@ -4,6 +4,7 @@ Per-line prefixes (timestamps, ``app-1 | ``) are stripped by the scanner
 around each dump; what is undone here applies to every line at once:
 
 * text given as ``str`` is encoded back to bytes;
+* UTF-16 with a byte-order mark (what PowerShell's ``>`` writes on Windows);
 * CRLF line ends (logs copied from Windows machines and some CI systems);
 * ``go test -json`` (test2json, as CI keeps it and gotestsum writes it): each
   line ``{"Action":"output",...,"Output":"goroutine 1 [running]:\\n"}`` stands
@@ -30,6 +31,9 @@ def unwrap(data: Buffer | str) -> tuple[Buffer, bool]:
     """The bytes to scan, and whether they are a copy rather than ``data`` itself."""
     copied = isinstance(data, str)
     buf: Buffer = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    if buf[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        buf = bytes(buf).decode("utf-16", "replace").encode("utf-8", "surrogateescape")
+        copied = True
     if buf[:65536].find(b"\r\n") >= 0:
         buf = bytes(buf).replace(b"\r\n", b"\n")
         copied = True
