@@ -152,7 +152,7 @@ def mutations(
     return _mutated(sample, ops, max_steps)
 
 
-def cost_ratio(run: Callable[[Any], object], small: Any, big: Any, repeat: int = 3) -> float:
+def cost_ratio(run: Callable[[Any], object], small: Any, big: Any, repeat: int = 5) -> float:
     """Best-of-``repeat`` time of ``run(big)`` over ``run(small)``.
 
     For complexity checks, not budgets: compare against the size ratio with a
