@@ -154,7 +154,7 @@ def test_go_test_json_race_report_is_unwrapped() -> None:
 
 def test_go_test_json_after_a_long_log_is_unwrapped() -> None:
     out = _go_test_json("panic", "-run", "TestPanics")
-    log = b"build step: compiling\n" * 60_000 + out  # past the first MiB looked at for test2json
+    log = b"build step: compiling\n" * 60_000 + out  # past the start looked at for test2json
     item = analyze(log).dumps[0]
     assert item.crash is not None and "nil pointer dereference" in item.crash.message
 

@@ -102,7 +102,7 @@ def _parse(data: Buffer | str, parallel: bool) -> ParseResult:
     buf, copied = unwrap(data)
     result = _parse_buffer(buf, copied, parallel)
     if not result.dumps and looks_like_test_json(buf, everywhere=True):
-        # test2json output that starts after the first MiB of a CI log
+        # test2json output that starts later in a CI log
         result = _parse_buffer(unwrap_test_json(buf), True, parallel)
     return result
 
@@ -343,7 +343,7 @@ def _id_ok(head: str) -> bool:
 def iter_chunks(buf: Buffer, start: int) -> Iterator[tuple[int, int]]:
     """Cut the text from ``start`` into chunks, each ending where a goroutine block starts.
 
-    Chunks grow from FIRST_CHUNK to CHUNK bytes: most dumps in a log are short,
+    Chunks grow fourfold from FIRST_CHUNK to CHUNK bytes: most dumps in a log are short,
     and what is decoded past a dump's end is wasted, so a log of ten thousand
     small crashes costs ten thousand small chunks, not ten thousand big ones.
     The last chunk is where no goroutine header follows within a few chunks.
@@ -359,13 +359,13 @@ def iter_chunks(buf: Buffer, start: int) -> Iterator[tuple[int, int]]:
         nxt = buf.find(b"\n\ngoroutine ", pos + want, pos + 4 * want)
         if nxt < 0:
             if want < CHUNK:  # one long block, or the end of the run: look further first
-                want = min(CHUNK, want * 2)
+                want = min(CHUNK, want * 4)
                 continue
             yield pos, min(size, pos + 4 * want)
             return
         yield pos, nxt + 2
         pos = nxt + 2
-        want = min(CHUNK, want * 2)
+        want = min(CHUNK, want * 4)
 
 
 def chunk_bounds(buf: Buffer, start: int) -> list[tuple[int, int]]:

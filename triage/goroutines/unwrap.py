@@ -23,8 +23,8 @@ from triage.sources import Buffer
 
 _OUTPUT_MARK = b'"Action":"output"'
 #: test2json is looked for in this much of the input (a full search would cost a
-#: pass over every big dump); :func:`unwrap_test_json` still reads all of it
-DETECT_WINDOW = 1 << 20
+#: pass over every big dump; the parser searches all of it when it found no dump)
+DETECT_WINDOW = 64 << 10
 
 
 def unwrap(data: Buffer | str) -> tuple[Buffer, bool]:
@@ -44,7 +44,7 @@ def unwrap(data: Buffer | str) -> tuple[Buffer, bool]:
 
 
 def looks_like_test_json(buf: Buffer, *, everywhere: bool = False) -> bool:
-    """True when the input (its first MiB unless ``everywhere``) holds test2json output events."""
+    """True when the input (its start unless ``everywhere``) holds test2json output events."""
     return buf.find(_OUTPUT_MARK, 0, len(buf) if everywhere else DETECT_WINDOW) >= 0
 
 
