@@ -152,19 +152,21 @@ def mutations(
     return _mutated(sample, ops, max_steps)
 
 
-def cost_ratio(run: Callable[[Any], object], small: Any, big: Any, repeat: int = 3) -> float:
+def cost_ratio(run: Callable[[Any], object], small: Any, big: Any, repeat: int = 5) -> float:
     """Best-of-``repeat`` time of ``run(big)`` over ``run(small)``.
 
     For complexity checks, not budgets: compare against the size ratio with a
     generous factor (a quadratic parser at 8x the input costs 64x, a linear one 8x).
+    CPU time of this process, not wall time: other processes on a loaded machine
+    would otherwise inflate one side of the ratio.
     """
 
     def best(arg: Any) -> float:
         times = []
         for _ in range(repeat):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             run(arg)
-            times.append(time.perf_counter() - t0)
+            times.append(time.process_time() - t0)
         return min(times)
 
     return best(big) / max(best(small), 1e-4)

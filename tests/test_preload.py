@@ -97,3 +97,17 @@ def test_arguments_of_a_timestamped_log_read_through_the_reader() -> None:
     direct = load_path(path)
     assert isinstance(direct, LoadedDump) and direct.analysis.primary is not None
     assert frame_args(item.dump, gid) == frame_args(direct.analysis.primary.dump, gid)
+
+
+def test_arguments_of_a_crlf_log_read_through_the_reader(tmp_path: Path) -> None:
+    text = "INFO starting\n" * 20_000 + crash("piles").stderr
+    path = str(write(tmp_path, "windows.log", text.replace("\n", "\r\n")))
+    got = Preload([path]).start().take(path)
+    direct = load_path(path)
+    assert isinstance(got, LoadedDump) and isinstance(direct, LoadedDump)
+    item, want = got.analysis.dumps[0], direct.analysis.dumps[0]
+    gid = item.groups[0].sample_ids[0]
+    assert frame_args(item.dump, gid) == frame_args(want.dump, gid)
+    assert any("0x" in args for _, args in frame_args(item.dump, gid))
+    # the dump kept its own text, not the whole log converted to LF
+    assert len(item.dump.source) < len(text) // 10

@@ -86,9 +86,9 @@ def test_message_shape_is_linear() -> None:
         text = '"' + "\\x 0x1f " * n + " 12.5 " * n  # an unterminated quote, numbers
         best = float("inf")
         for _ in range(5):
-            start = time.perf_counter()
+            start = time.process_time()
             message_shape(text)
-            best = min(best, time.perf_counter() - start)
+            best = min(best, time.process_time() - start)
         return best
 
     small, large = cost(2_000), cost(20_000)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fuzzing import cost_ratio, mutations
@@ -78,7 +78,12 @@ def exercise(data: bytes) -> None:
         pass
 
 
+#: these are cheap (a few ms an example): four times the profile's examples
+MORE = settings(max_examples=4 * settings.default.max_examples)
+
+
 @pytest.mark.usefixtures("samples")
+@MORE
 @given(st.data())
 def test_mutated_inputs_raise_only_our_errors(data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(sorted(_SAMPLES)), label="sample")
@@ -100,6 +105,7 @@ def _complete_blocks(text: bytes) -> dict[int, int]:
 
 
 @pytest.mark.usefixtures("samples")
+@MORE
 @given(st.data())
 def test_truncated_dump_keeps_every_complete_goroutine(data: st.DataObject) -> None:
     names = ["sigquit", "sigquit-system", "sigquit-crash", "piles"]
@@ -164,7 +170,7 @@ def test_huge_line_costs_linear_time(
     ratio = cost_ratio(
         exercise, _inject(sample, where, filler, n), _inject(sample, where, filler, 8 * n)
     )
-    assert ratio < 24, f"8x the line cost {ratio:.0f}x the time"  # complexity check, not a budget
+    assert ratio < 32, f"8x the line cost {ratio:.0f}x the time"  # complexity check, not a budget
 
 
 @pytest.mark.parametrize("name", ["nil", "debug1", "race", "readme"])
@@ -178,7 +184,7 @@ def test_repeated_lines_cost_linear_time(samples: dict[str, bytes], name: str) -
         return b"\n".join(line for line in lines for _ in range(k))
 
     ratio = cost_ratio(exercise, repeated(8), repeated(64))
-    assert ratio < 24, f"8x the lines cost {ratio:.0f}x the time"  # complexity check, not a budget
+    assert ratio < 32, f"8x the lines cost {ratio:.0f}x the time"  # complexity check, not a budget
 
 
 def test_bad_goroutine_id_after_a_good_header_is_skipped() -> None:

@@ -151,12 +151,12 @@ def test_selector_parsing_is_linear() -> None:
             "k in (" + "v," * n + ")",
             "x" * n + "!",
         ]
-        start = time.perf_counter()
+        start = time.process_time()
         for text in texts:
             for parse in (selectors.label_matcher, selectors.field_matcher):
                 with contextlib.suppress(ApiError):
                     parse(text)
-        return time.perf_counter() - start
+        return time.process_time() - start
 
     small, large = min(cost(2_000) for _ in range(3)), min(cost(20_000) for _ in range(3))
     assert large < small * 40 + 0.05

@@ -82,7 +82,7 @@ def run_parallel(bulk: _Bulk, buf: Buffer, start: int) -> int:
         stop, last = run_chunks(bulk, buf, bounds)
         return stop if stop is not None else max(end, last)
     middle = (bounds[0][0] + bounds[-1][1]) // 2
-    half = next(i for i, (_, cut) in enumerate(bounds) if cut >= middle) + 1
+    half = min(len(bounds) - 1, next(i for i, (_, cut) in enumerate(bounds) if cut >= middle) + 1)
     child = fork_call(lambda: _parse_half(bulk, buf, bounds[half:]))
     if child is None:
         stop, last = run_chunks(bulk, buf, bounds)

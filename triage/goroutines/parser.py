@@ -103,13 +103,18 @@ def _parse(data: Buffer | str, parallel: bool) -> ParseResult:
     buf, copied = unwrap(data)
     result = _parse_buffer(buf, copied, parallel)
     if not result.dumps and looks_like_test_json(buf, everywhere=True):
-        result = _parse_buffer(
-            unwrap_test_json(buf), True, parallel
-        )  # test2json after the first MiB
+        # test2json output that starts later in a CI log
+        result = _parse_buffer(unwrap_test_json(buf), True, parallel)
     return result
 
 
 def _parse_buffer(buf: Buffer, copied: bool, parallel: bool) -> ParseResult:
+    """Every dump of ``buf``; ``copied`` when ``buf`` is not the caller's input itself.
+
+    The scanner hands each region over and scans on from the offset returned,
+    in the region's own buffer; thread sections of a GOTRACEBACK=crash dump are
+    folded into the dump they follow.
+    """
     result = ParseResult()
     sections = Sections()
 
@@ -125,7 +130,20 @@ def _parse_buffer(buf: Buffer, copied: bool, parallel: bool) -> ParseResult:
         return resume if resume is not None else region.end
 
     walk(buf, handle)
+    for dump in result.dumps:
+        _keep_own_text(dump)
     return result
+
+
+def _keep_own_text(dump: Dump) -> None:
+    """A dump read from a copy keeps only its own text of it (the rest is freed,
+    and a dump sent between processes does not carry the whole log)."""
+    start, end = dump.span
+    if dump.source_is_input or not isinstance(dump.source, bytes) or end <= start:
+        return
+    if end - start < len(dump.source):
+        dump.source = dump.source[start:end]
+        dump.span = (0, end - start)
 
 
 def _append(dumps: list[Dump], dump: Dump) -> None:
@@ -376,7 +394,7 @@ class _Bulk:
 def iter_chunks(buf: Buffer, start: int) -> Iterator[tuple[int, int]]:
     """Cut the text from ``start`` into chunks, each ending where a goroutine block starts.
 
-    Chunks grow from FIRST_CHUNK to CHUNK bytes: most dumps in a log are short,
+    Chunks grow fourfold from FIRST_CHUNK to CHUNK bytes: most dumps in a log are short,
     and what is decoded past a dump's end is wasted, so a log of ten thousand
     small crashes costs ten thousand small chunks, not ten thousand big ones.
     The last chunk is where no goroutine header follows within a few chunks.
@@ -392,13 +410,13 @@ def iter_chunks(buf: Buffer, start: int) -> Iterator[tuple[int, int]]:
         nxt = buf.find(b"\n\ngoroutine ", pos + want, pos + 4 * want)
         if nxt < 0:
             if want < CHUNK:  # one long block, or the end of the run: look further first
-                want = min(CHUNK, want * 2)
+                want = min(CHUNK, want * 4)
                 continue
             yield pos, min(size, pos + 4 * want)
             return
         yield pos, nxt + 2
         pos = nxt + 2
-        want = min(CHUNK, want * 2)
+        want = min(CHUNK, want * 4)
 
 
 def chunk_bounds(buf: Buffer, start: int) -> list[tuple[int, int]]:

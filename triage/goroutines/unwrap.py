@@ -4,6 +4,7 @@ Per-line prefixes (timestamps, ``app-1 | ``) are stripped by the scanner
 around each dump; what is undone here applies to every line at once:
 
 * text given as ``str`` is encoded back to bytes;
+* UTF-16 with a byte-order mark (what PowerShell's ``>`` writes on Windows);
 * CRLF line ends (logs copied from Windows machines and some CI systems);
 * ``go test -json`` (test2json, as CI keeps it and gotestsum writes it): each
   line ``{"Action":"output",...,"Output":"goroutine 1 [running]:\\n"}`` stands
@@ -22,8 +23,8 @@ from triage.sources import Buffer
 
 _OUTPUT_MARK = b'"Action":"output"'
 #: test2json is looked for in this much of the input (a full search would cost a
-#: pass over every big dump); :func:`unwrap_test_json` still reads all of it
-DETECT_WINDOW = 1 << 20
+#: pass over every big dump; the parser searches all of it when it found no dump)
+DETECT_WINDOW = 64 << 10
 
 
 def encode_text(text: str) -> bytes:
@@ -39,6 +40,9 @@ def unwrap(data: Buffer | str) -> tuple[Buffer, bool]:
     """The bytes to scan, and whether they are a copy rather than ``data`` itself."""
     copied = isinstance(data, str)
     buf: Buffer = encode_text(data) if isinstance(data, str) else data
+    if buf[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        buf = encode_text(bytes(buf).decode("utf-16", "replace"))
+        copied = True
     if buf[:65536].find(b"\r\n") >= 0:
         buf = bytes(buf).replace(b"\r\n", b"\n")
         copied = True
@@ -49,7 +53,7 @@ def unwrap(data: Buffer | str) -> tuple[Buffer, bool]:
 
 
 def looks_like_test_json(buf: Buffer, *, everywhere: bool = False) -> bool:
-    """True when the input (its first MiB unless ``everywhere``) holds test2json output events."""
+    """True when the input (its start unless ``everywhere``) holds test2json output events."""
     return buf.find(_OUTPUT_MARK, 0, len(buf) if everywhere else DETECT_WINDOW) >= 0
 
 
