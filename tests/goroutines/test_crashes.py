@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.targets import crash, sigquit
 from triage.goroutines import analyze
+from triage.goroutines.report import analysis_json
 from triage.goroutines.text import render
 from triage.textout import Painter
 
@@ -212,6 +213,9 @@ def test_sigquit_with_gotraceback_crash_is_one_dump() -> None:
     report = render(result, "quit.log", paint=Painter(enabled=False))
     assert f"{sections} threads dumped (GOTRACEBACK=crash): m=" in report
     assert report.count("SIGNAL  SIGQUIT: quit") == 1
+    doc = analysis_json(result, "quit.log")
+    assert doc["goroutines"] == len(printed - {0})
+    assert [t["m"] for t in doc["crash"]["threads"]] == [t.m for t in crash_.threads]
 
 
 def test_gotraceback_crash_dump_with_timestamps_is_one_dump() -> None:

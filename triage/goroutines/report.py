@@ -58,6 +58,16 @@ def crash_json(item: DumpAnalysis) -> JSONDict | None:
             {"m": s.m, "state": s.state, "frames": [frame_json(f) for f in s.frames]}
             for s in item.dump.system_stacks
         ],
+        # GOTRACEBACK=crash: one section per thread (M) the signal was relayed to
+        "threads": [
+            {
+                "m": t.m,
+                "signal": None if t.signal is None else t.signal.name,
+                "pc": None if t.signal is None else t.signal.pc,
+                "goroutines": list(t.goroutines),
+            }
+            for t in crash.threads
+        ],
     }
     if crash.exit_status is not None:
         out["exit_status"] = crash.exit_status
