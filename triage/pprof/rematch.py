@@ -312,6 +312,11 @@ class WholeMatcher:
         self._accepts: dict[int, bool] = {}
         self._start = -1
 
+    @property
+    def transitions(self) -> int:
+        """DFA transitions computed so far: the matcher's count of real work."""
+        return len(self._moves)
+
     def fullmatch(self, text: str) -> bool:
         """True when the whole of ``text`` matches (as Go's ``^(?:re)$``)."""
         if self._start < 0 or len(self._states) > MAX_DFA_STATES:
