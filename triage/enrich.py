@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from triage.errors import BadInput
 from triage.goroutines import Analysis
 from triage.goroutines.diagnose import Finding
 from triage.goroutines.model import Crash
@@ -70,7 +71,11 @@ def symbolize_crash(crash: Crash, ctx: BinaryContext) -> list[str]:
     """Lines like ``signal pc 0x47f7a1 is main.(*Server).Name (main.go:34)``."""
     lines = []
     for what, pc in crash_pcs(crash):
-        frames = ctx.symbolizer.lookup(pc)  # interrupted PCs are looked up as they are
+        try:
+            frames = ctx.symbolizer.lookup(pc)  # interrupted PCs are looked up as they are
+        except BadInput as exc:  # damaged tables: the binary only enriches, keep the dump
+            lines.append(f"{what} {pc:#x} not named: {exc.line()}")
+            continue
         if not frames:
             lines.append(f"{what} {pc:#x} is in no Go function of {ctx.path}")
             continue

@@ -104,6 +104,7 @@ def test_catastrophic_drop_frames_regex_does_not_hang(
         ("a{99999999999999999999}", "repetition count"),  # OverflowError before
         ("(*x", "missing argument"),
     ],
+    ids=["deep-nesting", "huge-program", "huge-count", "invalid"],
 )
 def test_oversized_or_invalid_drop_frames_are_bad_input(
     pattern: str, words: str, profiles: dict[str, Path], tmp_path: Path
@@ -199,3 +200,33 @@ def test_hostile_cases_never_print_a_traceback_from_stdin(profiles: dict[str, Pa
     )
     assert proc.returncode == 2
     assert proc.stderr.decode().startswith("triage: stdin: corrupt profile")
+
+
+def test_a_damaged_binary_only_costs_a_flame_graph_its_names(
+    profiles: dict[str, Path], server: Any, tmp_path: Path
+) -> None:
+    """``flame --binary`` with unreadable tables: the graph with addresses, and one warning."""
+    import struct
+
+    from elftools.elf.elffile import ELFFile
+
+    def strip(message: Any) -> None:
+        for loc in message.location:
+            del loc.line[:]
+        del message.function[:]
+
+    bare = protoedit.edited(profiles["cpu"], tmp_path / "bare.pb.gz", strip)
+    blob = bytearray(server.binary.read_bytes())
+    with server.binary.open("rb") as fh:
+        elf = ELFFile(fh)
+        index = next(i for i, s in enumerate(elf.iter_sections()) if s.name == ".gopclntab")
+        where = elf["e_shoff"] + index * elf["e_shentsize"] + 16  # sh_addr
+    blob[where : where + 8] = struct.pack("<Q", 2**64 - 1)
+    damaged = tmp_path / "profiled-damaged"
+    damaged.write_bytes(bytes(blob))
+    proc = triage(str(bare), "--folded", "--binary", str(damaged))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("0x") or ";0x" in proc.stdout  # frames stay addresses
+    warning = proc.stderr.strip().splitlines()
+    assert len(warning) == 1 and warning[0].startswith("triage: warning: "), proc.stderr
+    assert "corrupt symbol tables" in warning[0] and "stay unnamed" in warning[0]
