@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from triage.errors import BadInput
 from triage.goroutines import Analysis
 from triage.goroutines.diagnose import Finding
 from triage.goroutines.model import Crash
@@ -71,11 +70,7 @@ def symbolize_crash(crash: Crash, ctx: BinaryContext) -> list[str]:
     """Lines like ``signal pc 0x47f7a1 is main.(*Server).Name (main.go:34)``."""
     lines = []
     for what, pc in crash_pcs(crash):
-        try:
-            frames = ctx.symbolizer.lookup(pc)  # interrupted PCs are looked up as they are
-        except BadInput as exc:  # damaged tables: the binary only enriches, keep the dump
-            lines.append(f"{what} {pc:#x} not named: {exc.line()}")
-            continue
+        frames = ctx.symbolizer.lookup(pc)  # interrupted PCs are looked up as they are
         if not frames:
             lines.append(f"{what} {pc:#x} is in no Go function of {ctx.path}")
             continue
