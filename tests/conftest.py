@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests import fuzzing
 from tests.support import gotool
+
+fuzzing.load_profile()
 
 
 @pytest.fixture(autouse=True)

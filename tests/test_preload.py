@@ -60,3 +60,23 @@ def test_cancel_stops_a_running_reader(tmp_path: Path) -> None:
     pre.cancel()
     with pytest.raises(ChildProcessError):
         os.waitpid(pre.pid, 0)  # already reaped: it no longer exists
+
+
+SAMPLE = Path(__file__).resolve().parent / "samples" / "checkout-sigquit.log"
+
+
+def test_arguments_of_a_timestamped_log_read_through_the_reader() -> None:
+    # The README's sample has a timestamp on every line: its dump is parsed from a
+    # prefix-stripped copy, whose offsets do not fit the file the parent maps.
+    path = str(SAMPLE)
+    got = Preload([path]).start().take(path)
+    assert isinstance(got, LoadedDump)
+    item = got.analysis.primary
+    assert item is not None
+    group = next(g for g in item.groups if "runtime.chanrecv" in {f.func for f in g.frames})
+    gid = group.sample_ids[0]
+    args = dict((frame.func, text) for frame, text in frame_args(item.dump, gid))
+    assert args["runtime.chanrecv"].startswith("0x"), args  # as printed, not "..."
+    direct = load_path(path)
+    assert isinstance(direct, LoadedDump) and direct.analysis.primary is not None
+    assert frame_args(item.dump, gid) == frame_args(direct.analysis.primary.dump, gid)

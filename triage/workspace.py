@@ -95,6 +95,8 @@ def attach_source(spec: str, analysis: Analysis) -> LoadedDump:
     payload = sources.load(spec)
     span = (0, len(payload.data))
     for item in analysis.dumps:
+        if not item.dump.source_is_input:
+            continue  # its spans fit the stripped or unwrapped copy it kept, not the file
         item.dump.source = payload.data
         if item.dump.span == (0, 0):
             item.dump.span = span

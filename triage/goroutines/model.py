@@ -231,6 +231,26 @@ class Crash:
     exit_status: int | None = None
     #: id of the goroutine that crashed (the first one printed), if known
     goroutine: int | None = None
+    #: GOTRACEBACK=crash: one section per thread (M) that took the signal, in order
+    threads: list[ThreadSection] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ThreadSection:
+    """One thread's part of a ``GOTRACEBACK=crash`` dump.
+
+    With ``crash`` the runtime relays the signal to every M; each prints
+    ``SIGQUIT: quit`` / ``PC=.. m=N``, its own stack (``goroutine 0``, and the
+    goroutine it was running if the first section could not show it) and its
+    registers, after a ``-----`` line. They are one dump: the goroutines join
+    the first section's, and what is thread-specific is kept here.
+    """
+
+    m: str | None
+    signal: Signal | None
+    registers: dict[str, str] = field(default_factory=dict)
+    #: ids of the goroutines the section printed (0: the thread's own system stack)
+    goroutines: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -264,6 +284,10 @@ class Dump:
     #: reading argument values later; an mmap stays valid while its Payload is open
     source: bytes | str | mmap.mmap = b""
     span: tuple[int, int] = (0, 0)
+    #: True when ``source`` is the input itself (a caller may map the file again
+    #: in its place); False for a copy the spans only fit (prefixes stripped,
+    #: CRLF or ``go test -json`` unwrapped), which must travel with the dump
+    source_is_input: bool = False
     _goroutines: list[Goroutine] | None = None
     _labels: list[str | None] | None = None
     _creators: list[int | None] | None = None
