@@ -15,6 +15,7 @@ import os
 import struct
 import tempfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,7 @@ def exercise(data: bytes, tables: tuple[str, ...], pcs: list[int]) -> None:
             for table in tables:
                 sym = binary.symbolizer(prefer=table)
                 for pc in pcs:
-                    _only_ours(lambda pc=pc: sym.lookup(pc, return_address=True))
+                    _only_ours(partial(sym.lookup, pc, return_address=True))
     except TriageError as exc:
         assert "\n" not in exc.line()
 
