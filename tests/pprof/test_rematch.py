@@ -91,6 +91,12 @@ def test_agrees_with_python_on_generated_names(pattern: str, name: str) -> None:
     assert WholeMatcher(pattern).fullmatch(name) == bool(re.fullmatch(f"(?:{pattern})", name))
 
 
+def test_counts_with_leading_zeros_are_literal_as_in_go() -> None:
+    assert WholeMatcher("a{0000002}").fullmatch("a{0000002}")
+    assert not WholeMatcher("a{0000002}").fullmatch("aa")
+    assert WholeMatcher("a{0,2}").fullmatch("aa")
+
+
 def test_go_syntax_where_python_differs() -> None:
     assert WholeMatcher("a{,3}").fullmatch("a{,3}")  # a literal in RE2, a repeat in Python
     assert WholeMatcher("\\x{263a}").fullmatch("\u263a")

@@ -113,8 +113,12 @@ class _Parser:
             return None
         if not low_text.isascii() or not high_text.isascii():
             return None
-        low = int(low_text[:6])
-        high = (int(high_text[:6]) if high_text else -1) if comma else low
+        if any(len(t) > 1 and t[0] == "0" for t in (low_text, high_text)):
+            return None  # Go reads a count with leading zeros as literal text
+        too_big = MAX_REPEAT + 1  # a count of any length is capped before int() reads it
+        low = int(low_text) if len(low_text) <= 6 else too_big
+        high = (int(high_text) if len(high_text) <= 6 else too_big) if high_text else -1
+        high = high if comma else low
         if low > MAX_REPEAT or high > MAX_REPEAT or (high != -1 and high < low):
             raise self.fail(f"bad repetition count {{{body}}} (at most {MAX_REPEAT})")
         self.pos = end + 1
