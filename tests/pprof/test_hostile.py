@@ -37,10 +37,10 @@ def shell_edited(source: Path, target: Path, change: Callable[[Any], None]) -> P
 
 
 def test_corrupt_sample_bytes_are_bad_input(profiles: dict[str, Path], tmp_path: Path) -> None:
-    """A sample whose bytes claim a 255-byte field that is not there: DecodeError before."""
+    """A sample whose bytes start with wire type 7, which does not exist: DecodeError before."""
 
     def corrupt(shell: Any) -> None:
-        shell.sample[0] = b"\x0a\xff" + shell.sample[0]
+        shell.sample[0] = b"\x0f" + shell.sample[0]
 
     path = shell_edited(profiles["heap"], tmp_path / "corrupt-sample.pb.gz", corrupt)
     line = one_line_error(triage(str(path), "--folded"), 2, str(path), "corrupt profile")
@@ -190,7 +190,7 @@ def test_a_real_profile_is_far_from_the_ratio_limit(profiles: dict[str, Path]) -
 def test_hostile_cases_never_print_a_traceback_from_stdin(profiles: dict[str, Path]) -> None:
     """The same decoder is behind ``-``: a corrupt profile on stdin is one line too."""
     shell = message_class("ProfileShell").FromString(gzip.decompress(profiles["heap"].read_bytes()))
-    shell.sample[0] = b"\x0a\xff"
+    shell.sample[0] = b"\x0f"
     proc = subprocess.run(
         [sys.executable, "-m", "triage", "flame", "-", "--folded"],
         input=shell.SerializeToString(),
