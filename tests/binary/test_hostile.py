@@ -99,3 +99,13 @@ def test_no_traceback_in_a_subprocess(tmp_path: Path, binsample: Callable[[str],
     )
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and "internal error" not in proc.stderr
+
+
+def test_a_go_version_with_thousands_of_digits_is_no_version() -> None:
+    """Build info is the binary's own text: int() of 5,000 digits raised ValueError."""
+    from triage.binary import advisories_for, parse_go_version
+
+    huge = "go1." + "9" * 5000
+    assert parse_go_version(huge) is None
+    assert advisories_for(huge, cgo=True, goos="linux") == []
+    assert parse_go_version("go1.22.3") == (1, 22, 3, 1)
