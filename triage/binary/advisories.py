@@ -73,7 +73,8 @@ _TABLE: tuple[_Entry, ...] = (
     ),
 )
 
-_VERSION = re.compile(r"^go(\d+)\.(\d+)(?:\.(\d+))?((?:rc|beta)\d+)?$")
+#: at most 9 digits a part: a longer number is no Go release (and int() refuses 4300+ digits)
+_VERSION = re.compile(r"^go(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?((?:rc|beta)\d+)?$")
 
 
 def parse_go_version(text: str) -> Version | None:

@@ -14,6 +14,7 @@ from bisect import bisect_right
 from typing import TYPE_CHECKING, NamedTuple
 
 from triage.binary.frames import SymFrame
+from triage.binary.guard import corrupt_input
 from triage.errors import BadInput
 
 if TYPE_CHECKING:
@@ -89,7 +90,12 @@ class DwarfIndex:
 
     def frames(self, pc: int) -> list[SymFrame]:
         """Frames at link-time ``pc``, innermost first; [] when no CU covers it."""
-        with self._image.elf_lock:
+        with (
+            self._image.elf_lock,
+            corrupt_input(
+                self._image.name, f"DWARF at {pc:#x}", "use --table pclntab", foreign=True
+            ),
+        ):
             return self._frames(pc)
 
     def _frames(self, pc: int) -> list[SymFrame]:

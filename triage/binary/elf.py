@@ -16,6 +16,7 @@ import threading
 from typing import IO, TYPE_CHECKING, cast
 
 from triage.binary.elfheaders import HINT, Section, Segment, read_headers
+from triage.binary.guard import corrupt_input
 from triage.errors import BadInput
 from triage.sources import open_input
 
@@ -42,7 +43,8 @@ class ElfImage:
                 raise BadInput(
                     f"{self.name}: {_not_elf(self.data)}", "give the service's Go binary"
                 )
-            headers = read_headers(self.name, memoryview(self.data))
+            with corrupt_input(self.name, "ELF headers"):
+                headers = read_headers(self.name, memoryview(self.data))
         except BadInput:
             self.close()
             raise

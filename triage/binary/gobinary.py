@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from triage.binary.buildinfo import BuildInfo, read_build_info
 from triage.binary.elf import ElfImage
+from triage.binary.guard import corrupt_input
 from triage.binary.symbolizer import Symbolizer, _Tables
 from triage.errors import BadInput
 
@@ -53,7 +54,8 @@ class GoBinary:
     def build_info(self) -> BuildInfo:
         """Go version, modules and build settings, as ``go version -m`` prints them."""
         if self._build_info is None:
-            self._build_info = read_build_info(self.image)
+            with corrupt_input(self.name, "build info"):
+                self._build_info = read_build_info(self.image)
         return self._build_info
 
     @property
@@ -62,10 +64,12 @@ class GoBinary:
         from triage.binary.layout import find_pclntab
 
         secs = self.image.sections
+        with corrupt_input(self.name, "pclntab"):
+            pclntab = find_pclntab(self.image) is not None
         return Sections(
             dwarf=any(n in secs for n in DWARF_SECTIONS),
             symtab=".symtab" in secs,
-            pclntab=find_pclntab(self.image) is not None,
+            pclntab=pclntab,
         )
 
     @property
@@ -98,7 +102,8 @@ class GoBinary:
             data = self.image.section_data(sec.name)
             if data is None:
                 continue
-            found = _find_note(bytes(data), self.image.byteorder, owner, kind)
+            with corrupt_input(self.name, f"{sec.name} note"):
+                found = _find_note(bytes(data), self.image.byteorder, owner, kind)
             if found is not None:
                 return found.rstrip(b"\0").decode("utf-8", "replace") if text else found.hex()
         return ""
@@ -111,7 +116,7 @@ class GoBinary:
         """
         with self._lock:
             if self._tables is None:
-                with self.image.elf_lock:
+                with self.image.elf_lock, corrupt_input(self.name, "symbol tables"):
                     self._tables = _build_tables(self.image)
         sym = Symbolizer(self._tables, prefer=prefer)
         return sym if load_base is None else sym.with_load_base(load_base)
@@ -187,7 +192,13 @@ def open_binary(path: str | os.PathLike[str]) -> GoBinary:
         from triage.binary.buildinfo import find_blob
         from triage.binary.layout import find_pclntab
 
-        if find_blob(image) is None and find_pclntab(image) is None:
+        try:
+            with corrupt_input(image.name, "ELF file"):
+                is_go = find_blob(image) is not None or find_pclntab(image) is not None
+        except BadInput:
+            image.close()
+            raise
+        if not is_go:
             image.close()
             raise BadInput(
                 f"{image.name}: not a Go binary (an ELF file without Go build info or pclntab)",

@@ -9,12 +9,12 @@ arithmetic is in one place: ``link_pc = runtime_pc - bias``, where the bias is
 
 from __future__ import annotations
 
-import struct
 from typing import NamedTuple
 
 from triage.binary.dwarf import DwarfIndex
 from triage.binary.elf import ElfImage
 from triage.binary.frames import SymFrame
+from triage.binary.guard import corrupt_input
 from triage.binary.pclntab import LineTable
 from triage.binary.symtab import SymtabIndex
 from triage.errors import BadInput
@@ -87,26 +87,13 @@ class Symbolizer:
         instruction is the byte before it, so ``pc - 1`` is looked up, as the
         runtime does, except at a function's entry.
         """
-        try:
+        # tables that point outside themselves: the file is damaged (DWARF and
+        # .symtab lookups guard themselves, naming their table)
+        with corrupt_input(self._t.image.name, f"symbol tables at {pc:#x}"):
             link = pc - self.bias
             if return_address and link > 0 and not self._is_entry(link):
                 link -= 1
             return self._lookup_link(link)
-        except BadInput:
-            raise
-        except (struct.error, IndexError, ValueError, KeyError) as exc:
-            # tables that point outside themselves: the file is damaged
-            raise BadInput(
-                f"{self._t.image.name}: corrupt symbol tables at {pc:#x} ({type(exc).__name__})",
-                "copy the binary again (kubectl cp can cut files short)",
-            ) from None
-        except Exception as exc:  # pyelftools raises its own types on corrupt DWARF
-            if type(exc).__module__.startswith("elftools"):
-                raise BadInput(
-                    f"{self._t.image.name}: corrupt DWARF at {pc:#x} ({exc})",
-                    "use --table pclntab",
-                ) from None
-            raise
 
     def _lookup_link(self, link: int) -> list[SymFrame]:
         order = ("dwarf", "pclntab") if self.prefer == "dwarf" else ("pclntab", "dwarf")

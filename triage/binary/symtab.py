@@ -11,6 +11,7 @@ from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from triage.binary.frames import SymFrame
+from triage.binary.guard import corrupt_input
 
 if TYPE_CHECKING:
     from triage.binary.elf import ElfImage
@@ -46,7 +47,7 @@ class SymtabIndex:
 
     def frames(self, pc: int) -> list[SymFrame]:
         """``[SymFrame(name, "", 0)]`` for the symbol holding ``pc``, else []."""
-        with self._image.elf_lock:
+        with self._image.elf_lock, corrupt_input(self._image.name, ".symtab", foreign=True):
             starts = self._load()
         i = bisect_right(starts, pc) - 1
         if i < 0:

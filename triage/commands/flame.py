@@ -149,16 +149,21 @@ def run(args: argparse.Namespace) -> int:
     if args.binary:
         from triage.pprof.symbolize import main_module_of, symbolize
 
-        query = replace(query, module=query.module or main_module_of(args.binary))
-        symbolize(profile, args.binary)
+        query = replace(query, module=query.module or main_module_of(args.binary, _warn))
+        symbolize(profile, args.binary, _warn)
         if base is not None:
-            symbolize(base, args.binary)
+            symbolize(base, args.binary, _warn)
     tree = query.tree(profile, base)
     _check_not_empty(profile, tree, bool(query.filters()))
     try:
         return _output(profile, tree, args)
     finally:
         _leave_to_exit(profile)
+
+
+def _warn(line: str) -> None:
+    """A problem the command works around: one line on stderr, the output goes on."""
+    print(f"triage: warning: {line}", file=sys.stderr)
 
 
 def _leave_to_exit(profile: Profile) -> None:

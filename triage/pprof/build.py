@@ -208,7 +208,7 @@ class _Grower:
                     frame = frames[at]
                     name = frame.name
                     child = Node(name, node, origins[name], frame.file, frame.line)
-                    node.children[name] = child
+                    node.add_child(child)
                     seen = on_path.get(name, 0)
                     on_path[name] = seen + 1
                     path.append(child)
@@ -221,9 +221,9 @@ class _Grower:
                 node.total_base += neg
             prev = fstack
         self.close(1)
-        self.root.total = sum(n.total for n in self.root.children.values())
+        self.root.total = sum(n.total for n in self.root.child_nodes())
         self.root.total += self.root.self_value
-        self.root.total_base = sum(n.total_base for n in self.root.children.values())
+        self.root.total_base = sum(n.total_base for n in self.root.child_nodes())
         self.root.total_base += self.root.self_base
 
     def close(self, keep: int) -> None:

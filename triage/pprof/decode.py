@@ -22,6 +22,10 @@ from triage.sources import Buffer, sniff
 
 #: refuse to inflate a profile beyond this many bytes (a gzip bomb, or the wrong file)
 MAX_PROFILE_BYTES = 2 << 30
+#: ...or beyond this many times its gzipped size, once past RATIO_FLOOR (profiles
+#: compress 2-10x; a gzip bomb about 1000x)
+MAX_RATIO = 100
+RATIO_FLOOR = 64 << 20
 _MARKER = b"\x08\x00"  # field 1 (location_id), varint 0
 _HINT = "give a pprof profile: a file from /debug/pprof/... or go test -cpuprofile"
 
@@ -72,41 +76,59 @@ def _decode(data: Buffer, name: str, max_bytes: int) -> Profile:
     )
 
 
-def inflate(data: Buffer, name: str, *, max_bytes: int = MAX_PROFILE_BYTES) -> bytes:
-    """Gunzip ``data`` if it is gzip (every member), refusing more than ``max_bytes``."""
+def inflate(
+    data: Buffer, name: str, *, max_bytes: int = MAX_PROFILE_BYTES, max_ratio: int = MAX_RATIO
+) -> bytes | bytearray:
+    """Gunzip ``data`` if it is gzip (every member), within the size and ratio limits.
+
+    Inflated bytes go straight into one growing buffer (no list of pieces
+    joined at the end, which held two copies at once), and inflation stops as
+    soon as a limit is passed: a gzip bomb costs at most the limit in memory.
+    """
     if bytes(data[:2]) != b"\x1f\x8b":
         if len(data) > max_bytes:
             raise _too_large(name, max_bytes)
         return bytes(data)
-    out: list[bytes] = []
-    size = 0
+    limit = min(max_bytes, max(RATIO_FLOOR, max_ratio * len(data)))
+    out = bytearray()
     rest = memoryview(data)
     while rest.nbytes:
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        chunk = rest
-        try:
-            while chunk.nbytes or not inflater.eof:
-                piece = inflater.decompress(chunk, 1 << 24)
-                size += len(piece)
-                if size > max_bytes:
-                    raise _too_large(name, max_bytes)
-                out.append(piece)
-                chunk = memoryview(inflater.unconsumed_tail)
-                if inflater.eof or (not piece and not chunk.nbytes):
-                    break
-        except zlib.error as exc:
-            raise BadInput(
-                f"{name}: corrupt gzip data ({exc})", "fetch the profile again"
-            ) from None
-        if not inflater.eof:
-            raise BadInput(
-                f"{name}: truncated gzip data (the download or copy was cut short)",
-                "fetch the profile again",
-            )
+        _inflate_member(inflater, rest, out, limit, name)
+        if limit < len(out):
+            raise _too_large(name, max_bytes) if limit == max_bytes else _bomb(name, max_ratio)
         rest = memoryview(inflater.unused_data)
         if rest.nbytes and bytes(rest[:2]) != b"\x1f\x8b":
             break  # trailing garbage after the last member, as gzip(1) tolerates
-    return b"".join(out)
+    return out
+
+
+def _inflate_member(
+    inflater: Any, chunk: memoryview, out: bytearray, limit: int, name: str
+) -> None:
+    """Inflate one gzip member into ``out``, stopping once ``out`` passes ``limit``."""
+    try:
+        while len(out) <= limit:
+            piece = inflater.decompress(chunk, min(1 << 20, limit + 1 - len(out)))
+            out += piece
+            chunk = memoryview(inflater.unconsumed_tail)
+            if inflater.eof or (not piece and not chunk.nbytes):
+                break
+    except zlib.error as exc:
+        raise BadInput(f"{name}: corrupt gzip data ({exc})", "fetch the profile again") from None
+    if len(out) <= limit and not inflater.eof:
+        raise BadInput(
+            f"{name}: truncated gzip data (the download or copy was cut short)",
+            "fetch the profile again",
+        )
+
+
+def _bomb(name: str, ratio: int) -> BadInput:
+    return BadInput(
+        f"{name}: gzip data inflates more than {ratio} times its size, and past "
+        f"{RATIO_FLOOR >> 20} MiB (a gzip bomb, or not a profile)",
+        "profiles compress a few times at most: fetch the profile again",
+    )
 
 
 def _too_large(name: str, max_bytes: int) -> BadInput:
@@ -116,7 +138,18 @@ def _too_large(name: str, max_bytes: int) -> BadInput:
     )
 
 
-def _parse_shell(raw: bytes) -> Any:
+def _parse(message: str, data: bytes, name: str, what: str) -> Any:
+    """Parse one message of the profile; corrupt bytes are BadInput naming ``what``."""
+    try:
+        return message_class(message).FromString(data)
+    except protobuf_module("google.protobuf.message").DecodeError:
+        raise BadInput(
+            f"{name}: corrupt profile ({what} data is not valid protobuf)",
+            "fetch the profile again; if it keeps failing, the profiler wrote a broken file",
+        ) from None
+
+
+def _parse_shell(raw: bytes | bytearray) -> Any:
     """The parsed shell message, or None when the bytes are not valid protobuf."""
     try:
         return message_class("ProfileShell").FromString(raw)
@@ -124,12 +157,12 @@ def _parse_shell(raw: bytes) -> Any:
         return None
 
 
-def _not_a_profile(raw: bytes, name: str, original: Buffer) -> BadInput:
+def _not_a_profile(raw: bytes | bytearray, name: str, original: Buffer) -> BadInput:
     """Say what the bytes look like (text, HTML, ...) since they are no profile.
 
     Only asked after parsing failed: a small raw profile can look like text.
     """
-    kind = sniff(raw)
+    kind = sniff(bytes(raw[:512]))
     looks = {"html": "an HTML page", "text": "text", "empty": "empty", "elf": "an executable"}
     phrase = looks.get(kind)
     if kind == "text" and raw.lstrip().startswith(b"goroutine "):
@@ -169,7 +202,7 @@ def _columns(
     """Every sample's location ids (as tuples), values (flat) and the set of ids used."""
     if not samples:
         return [], [], set()
-    columns = message_class("Columns").FromString(_MARKER.join(samples) + _MARKER)
+    columns = _parse("Columns", _MARKER.join(samples) + _MARKER, name, "sample")
     ids: list[int] = list(columns.location_id)
     values: list[int] = list(columns.value)
     stacks: list[tuple[int, ...]] = []
@@ -260,7 +293,8 @@ class _LabelReader:
         self.text = text
 
     def __call__(self, index: int) -> tuple[Label, ...]:
-        sample = message_class("Sample").FromString(self.samples[index])
+        """Sample ``index``'s labels; BadInput when its bytes turn out corrupt only now."""
+        sample = _parse("Sample", self.samples[index], self.text.name, f"sample {index} label")
         text = self.text
         return tuple(
             Label(

@@ -5,8 +5,9 @@ as the allocator's internals, so that samples count against the caller. pprof
 applies them to every profile it reads (``RemoveUninteresting``); so does
 triage, when building a tree. The rules follow pprof's ``profile.Prune``:
 
-* a regex matches a whole function name, after pprof's simplification (cut at
-  the first ``(``, so Go methods match as ``pkg.``);
+* a regex matches a whole function name (RE2 syntax and linear time, as Go
+  runs it: see rematch.py; a profile's pattern never reaches ``re``), after
+  pprof's simplification (cut at the first ``(``, so Go methods match as ``pkg.``);
 * in a location, the outermost matching line is removed with the lines inlined
   into it; if that was the location's outermost line, the whole location goes;
 * in a sample, scanning from the root and after the first location that is
@@ -22,6 +23,7 @@ from dataclasses import replace
 
 from triage.errors import BadInput
 from triage.pprof.model import Location, Profile
+from triage.pprof.rematch import PatternError, WholeMatcher
 
 _RESERVED = ("(anonymous namespace)", "operator()")
 
@@ -46,7 +48,9 @@ def apply_drop_frames(profile: Profile) -> Profile:
     def pruned(name: str) -> bool:
         if name not in cache:
             simple = simplify(name)
-            cache[name] = bool(drop.match(simple)) and not (keep and keep.match(simple))
+            cache[name] = drop.fullmatch(simple) and not (
+                keep is not None and keep.fullmatch(simple)
+            )
         return cache[name]
 
     locations = dict(profile.locations)
@@ -65,11 +69,15 @@ def apply_drop_frames(profile: Profile) -> Profile:
     return replace(profile, stacks=stacks, locations=locations)
 
 
-def _compile(profile: Profile, pattern: str) -> re.Pattern[str]:
+def _compile(profile: Profile, pattern: str) -> WholeMatcher:
+    """The profile's pattern as a linear-time whole-name matcher, never a ``re`` pattern."""
     try:
-        return re.compile(f"^(?:{pattern})$")
-    except re.error as exc:
-        raise BadInput(f"{profile.name}: invalid drop/keep_frames regex ({exc})") from None
+        return WholeMatcher(pattern)
+    except PatternError as exc:
+        raise BadInput(
+            f"{profile.name}: drop/keep_frames regex cannot be used ({exc})",
+            "the profile's writer set a broken pattern; re-export it without drop_frames",
+        ) from None
 
 
 def _outermost_match(loc: Location, pruned: Callable[[str], bool]) -> int | None:

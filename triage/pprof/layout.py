@@ -140,10 +140,10 @@ def prune(tree: CallTree, percent: float = DEFAULT_PRUNE_PERCENT) -> CallTree:
     todo = [(tree.root, root)]
     while todo:
         src, dst = todo.pop()
-        for child in src.children.values():
+        for child in src.child_nodes():
             if child.weight >= limit and child.weight > 0:
                 copy = _copy(child, dst)
-                dst.children[child.name] = copy
+                dst.add_child(copy)
                 todo.append((child, copy))
     return CallTree(
         root=root,

@@ -15,18 +15,34 @@ goroutine profiles (with ``-1`` some inlined frames come out wrong).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from triage.errors import BadInput
 from triage.pprof.model import Function, Line, Profile
 
+Warn = Callable[[str], None]
 
-def main_module_of(binary_path: str) -> str | None:
-    """The main module path recorded in the binary's build info (None when absent)."""
+
+def _ignore(line: str) -> None:
+    pass
+
+
+def main_module_of(binary_path: str, warn: Warn = _ignore) -> str | None:
+    """The main module path recorded in the binary's build info (None when absent).
+
+    A binary that is no Go ELF at all is BadInput (the user named the wrong
+    file); damaged build info only costs the module path, with a warning.
+    """
     from triage.binary import open_binary
 
     with open_binary(binary_path) as binary:
-        main = binary.build_info().main
+        try:
+            main = binary.build_info().main
+        except BadInput as exc:
+            warn(f"{exc.line()}; origins are inferred from the profile instead")
+            return None
     if main is None or not main.path or main.path == "command-line-arguments":
         return None
     return main.path
@@ -48,8 +64,13 @@ def _without_wrappers(frames: list[Any]) -> list[Any]:
     return kept or frames
 
 
-def symbolize(profile: Profile, binary_path: str) -> int:
-    """Give frames to every location that has none; return how many were filled in."""
+def symbolize(profile: Profile, binary_path: str, warn: Warn = _ignore) -> int:
+    """Give frames to every location that has none; return how many were filled in.
+
+    The binary only enriches the profile: when its tables turn out damaged
+    part way, the locations not yet named keep their addresses and ``warn``
+    says why, rather than losing the whole profile to a bad binary.
+    """
     bare = [loc for loc in profile.locations.values() if not loc.lines and loc.address]
     if not bare:
         return 0
@@ -61,7 +82,11 @@ def symbolize(profile: Profile, binary_path: str) -> int:
     next_id = max(profile.functions, default=0) + 1
     filled = 0
     with open_binary(binary_path) as binary:
-        plain = binary.symbolizer()
+        try:
+            plain = binary.symbolizer()
+        except BadInput as exc:
+            warn(f"{exc.line()}; the {len(bare)} bare addresses stay unnamed")
+            return 0
         by_mapping: dict[int, Any] = {}
         for loc in bare:
             sym = plain
@@ -72,8 +97,13 @@ def symbolize(profile: Profile, binary_path: str) -> int:
                         mapping.memory_start, mapping.memory_limit, mapping.file_offset
                     )
                 sym = by_mapping[mapping.id]
+            try:
+                found = sym.lookup(loc.address)
+            except BadInput as exc:
+                warn(f"{exc.line()}; {len(bare) - filled} addresses stay unnamed")
+                break
             lines = []
-            for frame in _without_wrappers(sym.lookup(loc.address)):
+            for frame in _without_wrappers(found):
                 key = (frame.func, frame.file)
                 function = functions.get(key)
                 if function is None:

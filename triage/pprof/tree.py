@@ -33,12 +33,31 @@ class Frame:
     line: int = 0
 
 
+class _Fixed(dict[str, "Node"]):
+    """A read-only ``children`` view of a node with no child or one child.
+
+    A tree is mostly leaves and chains, and a dict per node cost ~200 bytes
+    per frame (a 1 MB-deep sample took 400 MB): so a node stores nothing, its
+    only child, or a dict from its second child on (:meth:`Node.add_child`).
+    Writing into this view would be lost, so it raises instead.
+    """
+
+    def __setitem__(self, key: str, value: Node) -> None:
+        raise TypeError("add children with Node.add_child")
+
+    def setdefault(self, key: str, default: Node | None = None) -> Node:
+        raise TypeError("add children with Node.add_child")
+
+
+_NO_CHILDREN: dict[str, Node] = _Fixed()
+
+
 class Node:
     """One function at one place in the call tree."""
 
     __slots__ = (
+        "_children",
         "_kids",
-        "children",
         "depth",
         "file",
         "line",
@@ -69,7 +88,7 @@ class Node:
         self.total = 0
         self.self_base = 0
         self.total_base = 0
-        self.children: dict[str, Node] = {}
+        self._children: Node | dict[str, Node] | None = None
         self._kids: list[Node] | None = None
 
     @property
@@ -80,9 +99,33 @@ class Node:
     @property
     def kids(self) -> list[Node]:
         """Children, heaviest first (ties by name): the order flame graphs draw them in."""
-        if self._kids is None or len(self._kids) != len(self.children):
-            self._kids = sorted(self.children.values(), key=_heaviest_first)
+        kids = self._children
+        if kids is None:
+            return []
+        if isinstance(kids, Node):
+            return [kids]
+        if self._kids is None or len(self._kids) != len(kids):
+            self._kids = sorted(kids.values(), key=_heaviest_first)
         return self._kids
+
+    @property
+    def children(self) -> dict[str, Node]:
+        """Children by name (read-only for a node with fewer than two: use add_child)."""
+        kids = self._children
+        if kids is None:
+            return _NO_CHILDREN
+        if isinstance(kids, Node):
+            return _Fixed({kids.name: kids})
+        return kids
+
+    def child_nodes(self) -> Iterable[Node]:
+        """The children in no particular order, without building a mapping."""
+        kids = self._children
+        if kids is None:
+            return ()
+        if isinstance(kids, Node):
+            return (kids,)
+        return kids.values()
 
     @property
     def location(self) -> str:
@@ -119,8 +162,18 @@ class Node:
         node = self.children.get(name)
         if node is None:
             node = Node(name, self, origin)
-            self.children[name] = node
+            self.add_child(node)
         return node
+
+    def add_child(self, node: Node) -> None:
+        """Attach ``node`` (whose parent is this node) under its name."""
+        kids = self._children
+        if kids is None or (isinstance(kids, Node) and kids.name == node.name):
+            self._children = node
+        elif isinstance(kids, Node):
+            self._children = {kids.name: kids, node.name: node}
+        else:
+            kids[node.name] = node
 
     def __repr__(self) -> str:
         return f"Node({self.name!r}, total={self.total}, self={self.self_value})"
@@ -179,11 +232,11 @@ class CallTree:
         """Nodes grouped by function name (built once, then cached)."""
         if self._by_name is None:
             index: dict[str, list[Node]] = {}
-            todo = list(self.root.children.values())
+            todo = list(self.root.child_nodes())
             while todo:
                 node = todo.pop()
                 index.setdefault(node.name, []).append(node)
-                todo.extend(node.children.values())
+                todo.extend(node.child_nodes())
             self._by_name = index
         return self._by_name
 

@@ -49,7 +49,7 @@ def function_totals(tree: CallTree) -> dict[str, FunctionStat]:
         return tree.functions
     totals: dict[str, FunctionStat] = {}
     on_path: dict[str, int] = {}
-    todo: list[tuple[Node, bool]] = [(child, True) for child in tree.root.children.values()]
+    todo: list[tuple[Node, bool]] = [(child, True) for child in tree.root.child_nodes()]
     while todo:
         node, entering = todo.pop()
         name = node.name
@@ -67,7 +67,7 @@ def function_totals(tree: CallTree) -> dict[str, FunctionStat]:
                 entry.heaviest = node
         on_path[name] = depth + 1
         todo.append((node, False))
-        todo.extend((child, True) for child in node.children.values())
+        todo.extend((child, True) for child in node.child_nodes())
     tree.functions = totals
     return totals
 
@@ -174,8 +174,8 @@ def sandwich(tree: CallTree, name: str) -> Sandwich:
             _add_path_above(callers.root, top)
             _merge_below(callees.root, top)
     for sub in (callers, callees):
-        sub.root.total = sum(c.total for c in sub.root.children.values())
-        sub.root.total_base = sum(c.total_base for c in sub.root.children.values())
+        sub.root.total = sum(c.total for c in sub.root.child_nodes())
+        sub.root.total_base = sum(c.total_base for c in sub.root.child_nodes())
     return Sandwich(name, flat, sum(n.total for n in tops), callers, callees)
 
 
@@ -212,12 +212,12 @@ def _merge_below(root: Node, top: Node) -> None:
         dst.total_base += src.total_base
         dst.self_value += src.self_value
         dst.self_base += src.self_base
-        todo.extend((dst, child) for child in src.children.values())
+        todo.extend((dst, child) for child in src.child_nodes())
 
 
 def _child_like(parent: Node, like: Node) -> Node:
     child = parent.children.get(like.name)
     if child is None:
         child = Node(like.name, parent, like.origin, like.file, like.line)
-        parent.children[like.name] = child
+        parent.add_child(child)
     return child

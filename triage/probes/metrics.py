@@ -119,13 +119,32 @@ def _collect(text: str, source: str) -> dict[str, float]:
                 key = _key(sample.name, sample.labels, wanted)
                 if key and key not in values and _finite(sample.value):
                     values[key] = float(sample.value)
-    except ValueError as exc:  # the parser's one error type for malformed text
-        reason = str(exc).splitlines()[0][:80] if str(exc) else "malformed line"
-        raise BadInput(
-            f"{source}: not Prometheus text metrics ({reason})",
-            "check the URL points at the service's /metrics",
-        ) from None
+    except ValueError as exc:  # the parser's documented error type for malformed text
+        raise _not_metrics(source, exc) from None
+    except Exception as exc:  # anything else it raises on hostile text is bad input too
+        if not _raised_in(exc, "prometheus_client."):
+            raise
+        raise _not_metrics(source, exc) from None
     return values
+
+
+def _not_metrics(source: str, exc: Exception) -> BadInput:
+    text = str(exc).splitlines()[0][:80] if str(exc) else ""
+    reason = text if isinstance(exc, ValueError) else f"{type(exc).__name__}: {text}"
+    return BadInput(
+        f"{source}: not Prometheus text metrics ({reason or 'malformed line'})",
+        "check the URL points at the service's /metrics",
+    )
+
+
+def _raised_in(exc: BaseException, package: str) -> bool:
+    """True when a frame of ``package`` is on the exception's traceback (a parser's own failure)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__", "").startswith(package):
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _key(name: str, labels: dict[str, str], wanted: set[str]) -> str:
