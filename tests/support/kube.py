@@ -11,7 +11,6 @@ fresh cluster would; everything else is seeded by the test.
 
 from __future__ import annotations
 
-import base64
 import functools
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.kubeserver import Cluster, KubeServer
+from triage.kubeserver import Cluster, KubeServer, kubeconfig
 from triage.kubeserver.tlscert import ServingCert, make_cert
 
 CONTEXT = "triage-test"
@@ -45,27 +44,15 @@ class Kube:
         """Write a kubeconfig for ``user`` (context ``triage-test``) and return its path."""
         secret = token if token is not None else self.token(user)
         tls = self.server.tls
-        authority = (
-            f"    certificate-authority-data: {base64.b64encode(tls.cert.read_bytes()).decode()}\n"
-            if tls
-            else ""
+        text = kubeconfig.render(
+            self.url,
+            user,
+            secret,
+            namespace=namespace,
+            context=CONTEXT,
+            ca_cert=tls.cert if tls else None,
         )
-        path = self._dir / f"kubeconfig-{user}-{namespace}"
-        path.write_text(
-            "apiVersion: v1\n"
-            "kind: Config\n"
-            f"current-context: {CONTEXT}\n"
-            "clusters:\n"
-            f"- name: {CONTEXT}\n"
-            f"  cluster:\n    server: {self.url}\n{authority}"
-            "contexts:\n"
-            f"- name: {CONTEXT}\n"
-            f"  context:\n    cluster: {CONTEXT}\n    user: {user}\n    namespace: {namespace}\n"
-            "users:\n"
-            f"- name: {user}\n"
-            f"  user:\n    token: {secret}\n"
-        )
-        return path
+        return kubeconfig.write(self._dir / f"kubeconfig-{user}-{namespace}", text)
 
 
 @functools.cache

@@ -81,7 +81,12 @@ class Handler(BaseHTTPRequestHandler):
             self.server.connections.add(self.request)
         if isinstance(self.request, ssl.SSLSocket):
             self.request.settimeout(30)
-            self.request.do_handshake()
+            try:
+                self.request.do_handshake()
+            except (OSError, ssl.SSLError):
+                with self.server.conn_lock:
+                    self.server.connections.discard(self.request)
+                raise
             self.request.settimeout(None)
         super().setup()
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from triage.kubeserver.cluster import Cluster, Revision, Seeded
-from triage.kubeserver.objects import Container, Termination
+from triage.kubeserver.cluster import Cluster
+from triage.kubeserver.objects import Container, Revision, Seeded, Termination
 
 PPROF_PORT = 6060
 
@@ -68,6 +68,8 @@ def seed_shop(
             termination_message_policy="FallbackToLogsOnError",
         )
     ]
+    # New pods of the bad image (a restart, a drain's reschedule) crash too; v6 runs clean.
+    cluster.image_states[bad[0].image] = bad[0]
     checkout = cluster.add_deployment(
         namespace, "checkout", [Revision(good, 0), Revision(bad, crashing)], node=node
     )

@@ -73,7 +73,8 @@ class Store:
         self._buckets: dict[str, dict[Key, Stored]] = {}
         self._log: list[Event] = []
         self._log_base = 0  # absolute index of self._log[0]
-        self._oldest_rv = 1  # watches from an RV below this get 410 Expired
+        # The oldest RV a watch may resume from: every later event is still in the log.
+        self._oldest_rv = 1
         self._history = history
         self.closed = False
 
@@ -127,7 +128,7 @@ class Store:
         del self._log[:count]
         self._log_base += count
         if dropped:
-            self._oldest_rv = dropped[-1].stored.rv + 1
+            self._oldest_rv = dropped[-1].stored.rv
 
     def compact(self) -> None:
         """Forget the watch history up to now, as etcd compaction does."""
@@ -208,7 +209,7 @@ class Store:
     def log_position(self, since_rv: int) -> int | None:
         """Absolute log index of the first event after ``since_rv``; None if compacted."""
         with self.cond:
-            if since_rv < self._oldest_rv - 1:
+            if since_rv < self._oldest_rv:
                 return None
             index = bisect.bisect_right(self._log, since_rv, key=lambda e: e.stored.rv)
             return self._log_base + index
