@@ -1,0 +1,132 @@
+"""One pipeline for every cluster-changing action.
+
+plan -> RBAC (a SelfSubjectAccessReview per request) -> server dry run and
+diff -> approval -> execute -> verify -> audit (JSONL and an Event). A 409
+while executing means the object changed after we read it: the plan is
+rebuilt from the new state and approved again, never forced through.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from triage.actions import audit
+from triage.actions.approval import Approver
+from triage.actions.base import Action, Progress
+from triage.actions.executor import Executor
+from triage.actions.model import ActionFailed, ApiRequest, Conflict, Outcome, Plan
+from triage.errors import Forbidden, TriageError
+
+
+@dataclass(slots=True)
+class Options:
+    """How one run behaves."""
+
+    dry_run: bool = False
+    #: seconds for execution and verification together
+    timeout: float = 300.0
+    #: the reason the user typed (in the audit record and the Event)
+    reason: str = ""
+    #: how many times a conflict may send us back to planning
+    max_replans: int = 3
+
+
+@dataclass(slots=True)
+class Hooks:
+    """Where the pipeline reports: the plan (with diffs) once built, then progress lines."""
+
+    show_plan: Callable[[Plan], None]
+    progress: Progress
+
+
+def check_access(ex: Executor, plan: Plan) -> None:
+    """Every permission the plan needs, asked in parallel; Forbidden names the missing ones."""
+    if not plan.checks:
+        return
+    with ThreadPoolExecutor(min(8, len(plan.checks))) as pool:
+        answers = list(pool.map(ex.allowed, plan.checks))
+    missing = [c.words for c, (ok, _) in zip(plan.checks, answers, strict=True) if not ok]
+    if missing:
+        raise Forbidden(
+            f"{plan.action} {plan.target.label} needs "
+            + ", ".join(missing)
+            + "; nothing was changed",
+            "ask for that permission, or use a --context that has it",
+        )
+
+
+def run(
+    action: Action, ex: Executor, approver: Approver, hooks: Hooks, options: Options
+) -> Outcome:
+    """Take one action through every step; the outcome says how it ended."""
+    for attempt in range(options.max_replans + 1):
+        plan = action.plan(ex)
+        if plan.skipped:
+            hooks.show_plan(plan)
+            return Outcome(plan, "skipped", plan.skipped)
+        check_access(ex, plan)
+        action.preview(ex, plan)
+        hooks.show_plan(plan)
+        if options.dry_run:
+            return Outcome(plan, "dry-run", f"{plan.summary}: server dry run only, nothing changed")
+        if not approver.approve(plan, again=attempt > 0):
+            if attempt:
+                return _finish(
+                    ex,
+                    Outcome(
+                        plan,
+                        "conflict",
+                        f"{plan.target.label} changed while we acted (409); nothing was "
+                        "overwritten; re-run to review the new plan",
+                    ),
+                    options,
+                    hooks,
+                )
+            return Outcome(plan, "refused", "not approved; nothing was changed")
+        deadline = time.monotonic() + options.timeout
+        sent: list[ApiRequest] = []
+        try:
+            sent = action.execute(ex, plan, hooks.progress, deadline)
+            message = action.verify(ex, plan, hooks.progress, deadline)
+        except Conflict as exc:
+            hooks.progress(f"conflict: {exc.message}; re-reading and planning again")
+            continue
+        except ActionFailed as exc:
+            outcome = Outcome(plan, _failure(exc), exc.line(), sent=_sent(plan, sent))
+            return _finish(ex, outcome, options, hooks)
+        except TriageError as exc:
+            outcome = Outcome(plan, "failed", exc.line(), sent=_sent(plan, sent))
+            _finish(ex, outcome, options, hooks)
+            raise
+        done = Outcome(plan, "done", f"{plan.summary}: {message}", sent=sent)
+        return _finish(ex, done, options, hooks)
+    raise ActionFailed(
+        f"{action.name}: the object kept changing ({options.max_replans + 1} conflicts); "
+        "nothing was overwritten",
+        "retry when it settles",
+    )
+
+
+def _failure(exc: ActionFailed) -> str:
+    return "timed out" if "timed out" in exc.message else "failed"
+
+
+def _sent(plan: Plan, sent: list[ApiRequest]) -> list[ApiRequest]:
+    return sent or list(plan.data.get("sent") or [])
+
+
+def _finish(ex: Executor, outcome: Outcome, options: Options, hooks: Hooks) -> Outcome:
+    """Audit record, then the Event (a failure to record it is a note, not a failure)."""
+    outcome.identity = ex.identity()
+    audit.append(audit.record(outcome, ex.context, options.reason))
+    event = audit.event_request(
+        outcome.plan.target, outcome.identity, outcome.plan.action, outcome.result, options.reason
+    )
+    try:
+        ex.send(event)
+    except TriageError as exc:
+        hooks.progress(f"note: the audit Event was not recorded ({exc.message})")
+    return outcome
