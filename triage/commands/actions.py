@@ -97,6 +97,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="pause before retrying an eviction a budget refused (default 5s)",
     )
     p.set_defaults(func=_runner(_drain))
+    p = _add(sub, "patch", "patch an object with a template (GOMEMLIMIT, memory limit...)")
+    p.add_argument("target", metavar="KIND/NAME")
+    p.add_argument(
+        "--template",
+        required=True,
+        metavar="T",
+        help="gomemlimit, go-env, memory-limit, replicas, annotation, json-patch, "
+        "or one of yours in the config dir's templates/",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a template parameter (repeatable)",
+    )
+    p.set_defaults(func=_runner(_patch))
     p = _add(sub, "delete", "delete a pod (its controller makes a new one)")
     p.add_argument("target", metavar="pod/NAME")
     p.add_argument("--grace-period", type=int, default=-1, metavar="S")
@@ -195,6 +212,21 @@ def _drain(args: argparse.Namespace, ns: str) -> Action:
         parse_duration(args.eviction_retry),
     )
     return Drain(args.node, flags)
+
+
+def _patch(args: argparse.Namespace, ns: str) -> Action:
+    from triage.actions.patch import Patch
+
+    resource, name = _split(
+        args.target, ("deployments", "statefulsets", "daemonsets", "replicasets", "pods"), "patch"
+    )
+    values: dict[str, str] = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise BadInput(f"--set {item!r}: write KEY=VALUE")
+        values[key] = value
+    return Patch(resource, ns, name, args.template, values)
 
 
 def _delete(args: argparse.Namespace, ns: str) -> Action:
