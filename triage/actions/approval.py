@@ -48,11 +48,17 @@ class TerminalApprover:
     """Asks on a terminal: ``y`` for low risk, the object's name for the rest."""
 
     def __init__(
-        self, ask: Callable[[str], str], say: Callable[[str], None], production: bool = False
+        self,
+        ask: Callable[[str], str],
+        say: Callable[[str], None],
+        production: bool = False,
+        key: Callable[[str], str] | None = None,
     ) -> None:
         self.ask = ask
         self.say = say
         self.production = production
+        #: reads one key press (a line when not given)
+        self.key = key or ask
 
     def approve(self, plan: Plan, *, again: bool) -> bool:
         """Prompt; anything but the expected answer refuses."""
@@ -61,5 +67,5 @@ class TerminalApprover:
         if needs_typed_name(plan, self.production):
             answer = self.ask(f"Type {plan.target.name} to {plan.action} it (anything else: no): ")
             return answer.strip() == plan.target.name
-        answer = self.ask(f"{plan.summary}? [y/N] ")
+        answer = self.key(f"{plan.summary}? [y/N] ")
         return answer.strip().lower() in ("y", "yes")

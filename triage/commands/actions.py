@@ -286,13 +286,31 @@ def run_action(args: argparse.Namespace, build: Build) -> int:
         approver = (
             ConfirmApprover(args.confirm)
             if args.confirm
-            else TerminalApprover(input, print, production)
+            else TerminalApprover(input, print, production, _one_key)
         )
         hooks = Hooks(lambda plan: _show(plan, f"context {ex.context}, as {ex.identity()}"), _say)
         outcome = run(action, ex, approver, hooks, Options(args.dry_run, timeout, args.reason))
     finally:
         client.close()
     return _report(outcome, args.json)
+
+
+def _one_key(prompt: str) -> str:
+    """One key press, without Enter (the terminal in cbreak mode for that key only)."""
+    import termios
+    import tty
+
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        key = sys.stdin.read(1)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    sys.stdout.write(key + "\n")
+    return key
 
 
 def _say(text: str) -> None:
