@@ -77,6 +77,30 @@ def test_drain_timing_out_names_the_budget_and_the_pods(kube: Kube, shop: Shop, 
     for pod in shop.catalog.pods[1]:
         assert pod["metadata"]["name"] in line
     assert audit_records()[-1]["result"] == "timed out"
+    # progress from concurrent evictions comes one whole line at a time
+    retries = [ln for ln in run.stdout.splitlines() if "will retry" in ln]
+    assert retries
+    assert all(ln.count("will retry") == 1 and ln.endswith("0.2s") for ln in retries)
+
+
+def test_an_eviction_error_fails_that_pod_only(
+    kube: Kube, shop: Shop, cli: Cli, wire: list[Seen]
+) -> None:
+    # two budgets over the same pods: the eviction API answers 500 for those pods
+    kube.cluster.put(
+        "PodDisruptionBudget",
+        {
+            "metadata": {"name": "catalog-too", "namespace": "shop"},
+            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "catalog"}}},
+        },
+    )
+    run = cli("drain", "node-1", "--confirm", "node-1", "--timeout", "20s")
+    assert run.returncode == 1
+    assert "drain of node/node-1 failed" in run.stderr
+    assert "more than one PodDisruptionBudget" in run.stderr
+    left = _pods_on(kube, "node-1")
+    assert left == sorted(p["metadata"]["name"] for p in shop.catalog.pods[1])
+    assert audit_records()[-1]["result"] == "failed"
 
 
 def test_plan_names_blocked_pods_before_anything_changes(

@@ -35,6 +35,7 @@ from triage.actions.model import (
     TooManyRequests,
 )
 from triage.actions.nodes import cordon_request, node_ref, wait_gone
+from triage.errors import TriageError
 
 MIRROR = "kubernetes.io/config.mirror"
 
@@ -132,12 +133,22 @@ def eviction_request(pod: PodPlan, flags: DrainFlags, dry: bool = False) -> ApiR
 _HINT = "the node stays cordoned: retry, or uncordon it"
 
 
-def _failure_line(node: str, failures: dict[str, str]) -> str:
+def _serialised(progress: Progress, lock: threading.Lock) -> Progress:
+    """Progress lines from many eviction threads, one at a time (no interleaving)."""
+
+    def say(text: str) -> None:
+        with lock:
+            progress(text)
+
+    return say
+
+
+def _failure_line(node: str, failures: dict[str, tuple[str, bool]]) -> str:
     """One line: ``timed out`` or ``failed``, the pods grouped by why (a budget's words)."""
     by_why: dict[str, list[str]] = {}
-    for pod, why in sorted(failures.items()):
+    for pod, (why, _) in sorted(failures.items()):
         by_why.setdefault(why, []).append(pod)
-    head = "timed out" if any(w.startswith("timed out") for w in by_why) else "failed"
+    head = "timed out" if any(late for _, late in failures.values()) else "failed"
     parts = [f"{why}: {', '.join(pods)}" for why, pods in by_why.items()]
     return f"drain of node/{node} {head}; " + "; ".join(parts)
 
@@ -223,6 +234,8 @@ class Drain(RequestAction):
                 plan.notes.append(f"blocked now: {pod.label}: {pod.blocked}")
             except NotFound:
                 plan.notes.append(f"already gone: {pod.label}")
+            except TriageError as exc:
+                plan.notes.append(f"would fail: {pod.label}: {exc.message}")
 
     def execute(
         self, ex: Executor, plan: Plan, progress: Progress, deadline: float
@@ -231,12 +244,13 @@ class Drain(RequestAction):
         sent: list[ApiRequest] = []
         plan.data["sent"] = sent
         lock = threading.Lock()
+        progress = _serialised(progress, threading.Lock())
         if plan.requests and plan.requests[0].path == paths.path("nodes", "", self.node):
             progress(f"node/{self.node} cordoned")
             ex.send(plan.requests[0])
             sent.append(plan.requests[0])
         moving = [p for p in plan.data["pods"] if p.verdict in ("evict", "delete")]
-        failures: dict[str, str] = {}
+        failures: dict[str, tuple[str, bool]] = {}
 
         def one(pod: PodPlan) -> None:
             problem = self._move(ex, pod, progress, deadline, sent=sent, lock=lock)
@@ -261,8 +275,9 @@ class Drain(RequestAction):
         *,
         sent: list[ApiRequest],
         lock: threading.Lock,
-    ) -> str:
-        """Evict (retrying on 429) and wait for one pod; "" when gone, else why not."""
+    ) -> tuple[str, bool] | None:
+        """Evict (retrying on 429) and wait for one pod; None when gone, else
+        (why not, whether the time ran out)."""
         request = eviction_request(pod, self.flags)
         while True:
             try:
@@ -271,19 +286,25 @@ class Drain(RequestAction):
                     sent.append(request)
                 break
             except NotFound:
-                return ""
+                return None
             except TooManyRequests as exc:
                 why = "; ".join(exc.causes) or exc.message
                 if time.monotonic() + self.flags.retry_pause > deadline:
-                    return f"timed out, still blocked: {why}"
+                    return f"still blocked ({why})", True
                 progress(f"{pod.label}: {why}; will retry after {self.flags.retry_pause:g}s")
                 sleep_until(deadline, self.flags.retry_pause)
+            except TriageError as exc:  # kubectl: any other answer fails that pod only
+                return exc.message, False
         verb = "deleted" if pod.verdict == "delete" else "evicted"
         pod_path = paths.path("pods", pod.namespace, pod.name)
-        if not wait_gone(ex, pod_path, pod.uid, deadline, self.gone_poll):
-            return f"timed out waiting for it to be {verb}"
+        try:
+            gone = wait_gone(ex, pod_path, pod.uid, deadline, self.gone_poll)
+        except TriageError as exc:
+            return exc.message, False
+        if not gone:
+            return f"{verb} but not gone yet", True
         progress(f"pod/{pod.name} {verb}")
-        return ""
+        return None
 
     def verify(self, ex: Executor, plan: Plan, progress: Progress, deadline: float) -> str:
         """Every pod moved: say how many, and how many were left alone."""
