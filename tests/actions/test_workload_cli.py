@@ -59,3 +59,22 @@ def test_bad_kind_and_negative_replicas_are_bad_input(shop: Shop, cli: Cli) -> N
     run = cli("scale", "deploy/catalog", "--replicas", "-1", "--confirm", "catalog")
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
+
+
+def test_delete_pod_waits_until_it_is_gone(
+    kube: Kube, shop: Shop, cli: Cli, wire: list[Seen]
+) -> None:
+    victim = shop.catalog.pods[1][0]["metadata"]["name"]
+    run = cli("delete", f"pod/{victim}", "--confirm", victim, "--grace-period", "0")
+    assert run.returncode == 0, run.stderr
+    assert f"pod/{victim} deleted" in run.stdout
+    assert "its ReplicaSet will replace it" in run.stdout
+    assert kube.cluster.get("Pod", victim, "shop") is None
+    (real,) = [s for s in writes(wire) if "dryRun" not in s.query]
+    assert (real.method, real.body["gracePeriodSeconds"]) == ("DELETE", 0)
+
+
+def test_a_missing_object_is_named_plainly(shop: Shop, cli: Cli) -> None:
+    run = cli("delete", "pod/nope", "--confirm", "nope")
+    assert run.returncode == 2
+    assert run.stderr.startswith("triage: reading pod nope in namespace shop: ")

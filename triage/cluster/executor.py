@@ -33,10 +33,11 @@ class ClientExecutor:
 
     def read(self, path: str, query: tuple[tuple[str, str], ...] = ()) -> JSON:
         """GET; a list's pages are joined into one ``items``."""
-        doc = self._call("GET", path, f"reading {path}", list(query))
+        what = describe(path)
+        doc = self._call("GET", path, what, list(query))
         token = str((doc.get("metadata") or {}).get("continue") or "")
         while token:
-            page = self._call("GET", path, f"reading {path}", [*query, ("continue", token)])
+            page = self._call("GET", path, what, [*query, ("continue", token)])
             doc.setdefault("items", []).extend(page.get("items") or [])
             token = str((page.get("metadata") or {}).get("continue") or "")
         return doc
@@ -131,6 +132,21 @@ class ClientExecutor:
                 raise BadInput(f"{what}: the API server's answer is not a JSON object")
             return doc
         raise _error(status, doc, what, self.context)
+
+
+def describe(path: str) -> str:
+    """``reading pod nope in namespace shop`` for ``/api/v1/namespaces/shop/pods/nope``."""
+    parts = [p for p in path.split("/") if p]
+    where = ""
+    if "namespaces" in parts[:-1]:
+        i = parts.index("namespaces")
+        where = f" in namespace {parts[i + 1]}"
+        parts = parts[:i] + parts[i + 2 :]
+    tail = parts[2:] if parts[:1] == ["api"] else parts[3:]
+    if len(tail) >= 2:
+        sub = f" ({'/'.join(tail[2:])})" if len(tail) > 2 else ""
+        return f"reading {tail[0].removesuffix('s')} {tail[1]}{sub}{where}"
+    return f"listing {tail[0] if tail else path}{where or ' in all namespaces'}"
 
 
 def _error(status: int, doc: Any, what: str, context: str) -> TriageError:
