@@ -22,6 +22,7 @@ warning line and the default, never a crash. Example (all keys optional)::
     readonly = false          # true: refuse every cluster-changing action
     readonly_contexts = ["prod-eu"]    # refuse them in these kubeconfig contexts
     production_contexts = ["prod-us"]  # these always need the typed object name
+    last_good_minutes = 10.0  # a revision's pods ran this long without restarts: "last good"
 
     [thresholds]              # diagnosis rules (see triage.goroutines.diagnose.Thresholds)
     leak_goroutines = 50
@@ -68,6 +69,8 @@ class Actions:
     readonly: bool = False
     readonly_contexts: list[str] = field(default_factory=list)
     production_contexts: list[str] = field(default_factory=list)
+    #: minutes a revision's pods must run without restarts to be the "last good" one
+    last_good_minutes: float = 10.0
 
 
 @dataclass(slots=True)

@@ -31,7 +31,7 @@ from triage.actions.model import (
     Risk,
 )
 from triage.actions.rollout import wait_rolled_out
-from triage.errors import BadInput
+from triage.errors import BadInput, TriageError
 
 REVISION = "deployment.kubernetes.io/revision"
 HASH = "pod-template-hash"
@@ -115,6 +115,8 @@ class Rollback(RequestAction):
     namespace: str
     deployment: str
     to_revision: int = 0
+    #: seconds a revision's pods must have run without restarts to count as good
+    clean_for: float = 600.0
     name = "rollback"
 
     def plan(self, ex: Executor) -> Plan:
@@ -163,6 +165,7 @@ class Rollback(RequestAction):
             c.get("image", "?") for c in target["spec"]["template"]["spec"].get("containers") or []
         )
         plan.notes.append(f"revision {rev} (ReplicaSet {target['metadata']['name']}) runs {images}")
+        plan.notes.extend(self._history_notes(ex, rev))
         plan.requests.append(
             ApiRequest(
                 "PATCH",
@@ -173,6 +176,26 @@ class Rollback(RequestAction):
             )
         )
         return plan
+
+    def _history_notes(self, ex: Executor, target: int | None) -> list[str]:
+        """What the revisions' pods say about the target (nothing if pods cannot be read)."""
+        from triage.actions import history
+
+        try:
+            table = history.read(ex, self.namespace, self.deployment, self.clean_for)
+        except TriageError:
+            return []
+        good = history.last_good(table)
+        minutes = f"{self.clean_for / 60:g} min"
+        notes = [
+            f"last good revision: {good} (pods ran {minutes}+ without restarts)"
+            if good is not None
+            else f"no revision has pods that ran {minutes}+ without restarts now"
+        ]
+        row = next((r for r in table if r.revision == target), None)
+        if row is not None and row.restarts:
+            notes.append(f"careful: revision {target}'s pods restarted {row.restarts} times")
+        return notes
 
     def verify(self, ex: Executor, plan: Plan, progress: Progress, deadline: float) -> str:
         """Wait for the rollout of the old template, as ``kubectl rollout status``."""

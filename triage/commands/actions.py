@@ -57,6 +57,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="N",
         help="the revision to go back to (default: the previous one)",
     )
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="list the revisions (pods, restarts, the last good one) and change nothing",
+    )
     p.set_defaults(func=_runner(_rollback))
     p = _add(sub, "restart", "restart a workload's pods (rollout restart)")
     p.add_argument("target", metavar="KIND/NAME")
@@ -173,7 +178,7 @@ def _rollback(args: argparse.Namespace, ns: str) -> Action:
     _, name = _split(args.target, ("deployments",), "rollback")
     if args.to_revision < 0:
         raise BadInput(f"--to-revision {args.to_revision}: must be 0 (previous) or more")
-    return Rollback(ns, name, args.to_revision)
+    return Rollback(ns, name, args.to_revision, args.clean_for)
 
 
 def _restart(args: argparse.Namespace, ns: str) -> Action:
@@ -257,6 +262,8 @@ def run_action(args: argparse.Namespace, build: Build) -> int:
     from triage.config import load_config
 
     command = args.command
+    if getattr(args, "history", False):
+        return _history(args)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if not (args.dry_run or args.confirm or interactive):
         raise BadInput(
@@ -280,6 +287,7 @@ def run_action(args: argparse.Namespace, build: Build) -> int:
                 f"triage {command}: read-only mode (context {client.context}); nothing was changed",
                 "drop --readonly, or remove the context from [actions] readonly_contexts",
             )
+        args.clean_for = settings.last_good_minutes * 60
         action = build(args, args.namespace or client.namespace)
         ex = ClientExecutor(client)
         production = client.context in settings.production_contexts
@@ -293,6 +301,30 @@ def run_action(args: argparse.Namespace, build: Build) -> int:
     finally:
         client.close()
     return _report(outcome, args.json)
+
+
+def _history(args: argparse.Namespace) -> int:
+    """``triage rollback deployment/NAME --history``: the revision table (reads only)."""
+    from triage.actions import history
+    from triage.cluster.client import connect
+    from triage.cluster.executor import ClientExecutor
+    from triage.cluster.kubeconfig import ConnectOptions
+    from triage.config import load_config
+
+    _, name = _split(args.target, ("deployments",), "rollback")
+    config, _ = load_config()
+    client = connect(ConnectOptions(args.kubeconfig, args.context, args.namespace))
+    try:
+        table = history.read(
+            ClientExecutor(client),
+            args.namespace or client.namespace,
+            name,
+            config.actions.last_good_minutes * 60,
+        )
+    finally:
+        client.close()
+    sys.stdout.write(history.render(table))
+    return 0
 
 
 def _one_key(prompt: str) -> str:
