@@ -49,7 +49,7 @@ _KIND_ALIASES = {
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the action subcommands."""
     p = _add(sub, "rollback", "roll a deployment back to an earlier revision (rollout undo)")
-    p.add_argument("target", metavar="deployment/NAME")
+    p.add_argument("target", metavar="deployment/NAME", help="or statefulset/NAME, daemonset/NAME")
     p.add_argument(
         "--to-revision",
         type=int,
@@ -175,9 +175,13 @@ def _split(text: str, allowed: tuple[str, ...], command: str) -> tuple[str, str]
 def _rollback(args: argparse.Namespace, ns: str) -> Action:
     from triage.actions.rollback import Rollback
 
-    _, name = _split(args.target, ("deployments",), "rollback")
+    resource, name = _split(args.target, ("deployments", "statefulsets", "daemonsets"), "rollback")
     if args.to_revision < 0:
         raise BadInput(f"--to-revision {args.to_revision}: must be 0 (previous) or more")
+    if resource != "deployments":
+        from triage.actions.revisions import RevisionRollback
+
+        return RevisionRollback(resource, ns, name, args.to_revision)
     return Rollback(ns, name, args.to_revision, args.clean_for)
 
 
