@@ -210,7 +210,6 @@ def _cordon(on: bool) -> Build:
 
 def _drain(args: argparse.Namespace, ns: str) -> Action:
     from triage.actions.drain import Drain, DrainFlags
-    from triage.cluster.kubeconfig import parse_duration
 
     flags = DrainFlags(
         args.ignore_daemonsets,
@@ -218,7 +217,7 @@ def _drain(args: argparse.Namespace, ns: str) -> Action:
         args.force,
         args.disable_eviction,
         args.grace_period,
-        parse_duration(args.eviction_retry),
+        _duration(args.eviction_retry, "--eviction-retry"),
     )
     return Drain(args.node, flags)
 
@@ -245,6 +244,16 @@ def _delete(args: argparse.Namespace, ns: str) -> Action:
     return DeletePod(ns, name, args.grace_period)
 
 
+def _duration(text: str, flag: str) -> float:
+    """kubectl's durations (30s, 5m, 1h, a bare number of seconds), named by their flag."""
+    from triage.cluster.kubeconfig import parse_duration
+
+    try:
+        return parse_duration(text)
+    except BadInput:
+        raise BadInput(f"{flag} {text!r} is not a duration", "write e.g. 30s, 5m or 1h") from None
+
+
 def _target_name(args: argparse.Namespace) -> str:
     return str(getattr(args, "node", None) or args.target.partition("/")[2])
 
@@ -262,7 +271,7 @@ def run_action(args: argparse.Namespace, build: Build) -> int:
     from triage.actions.pipeline import Hooks, Options, run
     from triage.cluster.client import connect
     from triage.cluster.executor import ClientExecutor
-    from triage.cluster.kubeconfig import ConnectOptions, parse_duration
+    from triage.cluster.kubeconfig import ConnectOptions
     from triage.config import load_config
 
     command = args.command
@@ -279,7 +288,7 @@ def run_action(args: argparse.Namespace, build: Build) -> int:
             f"--confirm {args.confirm} does not match {_target_name(args)}; nothing was changed",
             f"pass --confirm {_target_name(args)} to approve this {command}",
         )
-    timeout = parse_duration(args.timeout) or 365 * 86400.0
+    timeout = _duration(args.timeout, "--timeout") or 365 * 86400.0
     config, _ = load_config()
     client = connect(ConnectOptions(args.kubeconfig, args.context, args.namespace))
     try:
