@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -139,3 +140,28 @@ def test_uncordon(kube: Kube, shop: Shop, cli: Cli, wire: list[Seen]) -> None:
     again = cli("uncordon", "node-2", "--confirm", "node-2")
     assert again.returncode == 0
     assert "already uncordoned" in again.stdout
+
+
+def test_disable_eviction_deletes_past_the_budget_with_the_grace_period(
+    kube: Kube, shop: Shop, cli: Cli, wire: list[Seen]
+) -> None:
+    run = cli(
+        "drain",
+        "node-1",
+        "--disable-eviction",
+        "--grace-period",
+        "3",
+        "--confirm",
+        "node-1",
+        "--json",
+    )
+    assert run.returncode == 0, run.stderr
+    assert _pods_on(kube, "node-1") == []
+    real = [s for s in writes(wire) if "dryRun" not in s.query and "dryRun" not in str(s.body)]
+    deletes = [s for s in real if s.method == "DELETE"]
+    assert len(deletes) == 6
+    assert all(s.body["gracePeriodSeconds"] == 3 for s in deletes)
+    assert all(s.status == 200 for s in deletes)
+    doc = json.loads(run.stdout[run.stdout.index('{\n  "action"') :])
+    assert (doc["action"], doc["target"], doc["result"]) == ("drain", "node/node-1", "done")
+    assert len(doc["requests"]) == 7

@@ -110,7 +110,7 @@ def eviction_request(pod: PodPlan, flags: DrainFlags, dry: bool = False) -> ApiR
     options: JSON = {}
     if flags.grace_period >= 0:
         options["gracePeriodSeconds"] = flags.grace_period
-    if dry:
+    if dry and pod.verdict != "delete":
         options["dryRun"] = ["All"]
     pod_path = paths.path("pods", pod.namespace, pod.name)
     if pod.verdict == "delete":
@@ -228,7 +228,10 @@ class Drain(RequestAction):
             if pod.verdict not in ("evict", "delete"):
                 continue
             try:
-                ex.send(eviction_request(pod, self.flags, dry=True))
+                if pod.verdict == "delete":  # DELETE: ?dryRun=All, as every client sends it
+                    ex.send(eviction_request(pod, self.flags), dry_run=True)
+                else:  # an Eviction: deleteOptions.dryRun, as kubectl sends it
+                    ex.send(eviction_request(pod, self.flags, dry=True))
             except TooManyRequests as exc:
                 pod.blocked = "; ".join(exc.causes) or exc.message
                 plan.notes.append(f"blocked now: {pod.label}: {pod.blocked}")
