@@ -42,17 +42,23 @@ class Hooks:
     progress: Progress
 
 
-def check_access(ex: Executor, plan: Plan) -> None:
-    """Every permission the plan needs, asked in parallel; Forbidden names the missing ones."""
+def missing(ex: Executor, plan: Plan) -> list[str]:
+    """The permissions the plan lacks, in RBAC's words, asked in parallel (a view shows
+    an action it may not start dimmed, with these as the reason)."""
     if not plan.checks:
-        return
+        return []
     with ThreadPoolExecutor(min(8, len(plan.checks))) as pool:
         answers = list(pool.map(ex.allowed, plan.checks))
-    missing = [c.words for c, (ok, _) in zip(plan.checks, answers, strict=True) if not ok]
-    if missing:
+    return [c.words for c, (ok, _) in zip(plan.checks, answers, strict=True) if not ok]
+
+
+def check_access(ex: Executor, plan: Plan) -> None:
+    """Forbidden, naming every missing permission, unless the plan has them all."""
+    lacking = missing(ex, plan)
+    if lacking:
         raise Forbidden(
             f"{plan.action} {plan.target.label} needs "
-            + ", ".join(missing)
+            + ", ".join(lacking)
             + "; nothing was changed",
             "ask for that permission, or use a --context that has it",
         )
