@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.actions.conftest import Cli, Seen
 from triage.kubeserver import kubeconfig
 from triage.kubeserver.scenarios import Shop
@@ -68,3 +70,16 @@ def test_unreachable_cluster_exits_3(tmp_path: Path) -> None:
     assert run.returncode == 3, run.stderr
     assert "connection refused" in run.stderr
     assert run.stderr.count("\n") == 1
+
+
+def test_an_unwritable_audit_log_stops_the_action_before_any_change(
+    shop: Shop, cli: Cli, wire: list[Seen], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state directory should be")
+    monkeypatch.setenv("TRIAGE_STATE_DIR", str(blocker / "triage"))
+    run = cli("restart", "deployment/catalog", "--confirm", "catalog")
+    assert run.returncode == 2
+    assert "the audit log" in run.stderr
+    assert "nothing was changed" in run.stderr
+    assert [s for s in wire if s.method == "PATCH" and "dryRun" not in s.query] == []

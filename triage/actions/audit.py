@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from triage.actions.model import COMPONENT, JSON, ApiRequest, ObjectRef, Outcome
+from triage.errors import BadInput
 from triage.locations import ensure, state_dir
 
 AUDIT_FILE = "audit.jsonl"
@@ -53,6 +54,21 @@ def record(outcome: Outcome, context: str, reason: str) -> JSON:
         "result": outcome.result,
         "message": outcome.message,
     }
+
+
+def check_writable(path: Path | None = None) -> None:
+    """Before anything changes: the audit log can be written (an untraced change is worse
+    than none)."""
+    path = path or audit_path()
+    try:
+        ensure(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise BadInput(
+            f"the audit log {path} cannot be written ({exc.strerror}); nothing was changed",
+            "fix its directory's permissions, or point TRIAGE_STATE_DIR elsewhere",
+        ) from None
 
 
 def append(doc: JSON, path: Path | None = None) -> Path:

@@ -71,6 +71,7 @@ class RequestAction:
     ) -> list[ApiRequest]:
         """Send every request; remember the last answer for :meth:`verify`."""
         sent: list[ApiRequest] = []
+        plan.data["sent"] = sent  # what went out, should a later request fail
         for request in plan.requests:
             progress(f"{request.method} {request.path}")
             plan.data["answer"] = ex.send(request)

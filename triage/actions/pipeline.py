@@ -78,6 +78,7 @@ def run(
         hooks.show_plan(plan)
         if options.dry_run:
             return Outcome(plan, "dry-run", f"{plan.summary}: server dry run only, nothing changed")
+        audit.check_writable()
         if not approver.approve(plan, again=attempt > 0):
             if attempt:
                 return _finish(
