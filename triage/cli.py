@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "triage.commands.binary",
     "triage.commands.crashes",
     "triage.commands.actions",
+    "triage.commands.approvals",
     "triage.ui.launch",
 )
 

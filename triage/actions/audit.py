@@ -27,7 +27,8 @@ def audit_path() -> Path:
     return state_dir() / AUDIT_FILE
 
 
-def _now() -> str:
+def now() -> str:
+    """The time in RFC 3339, UTC, to the second (as the API server writes it)."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -36,7 +37,7 @@ def record(outcome: Outcome, context: str, reason: str) -> JSON:
     plan = outcome.plan
     target = plan.target
     return {
-        "time": _now(),
+        "time": now(),
         "identity": outcome.identity,
         "context": context,
         "action": plan.action,
@@ -88,7 +89,7 @@ def event_request(
     """A core/v1 Event about the object (nodes' events live in ``default``, as kubectl's)."""
     namespace = target.namespace or "default"
     why = f"; reason: {reason}" if reason else ""
-    now = _now()
+    stamp = now()
     body: JSON = {
         "apiVersion": "v1",
         "kind": "Event",
@@ -100,14 +101,18 @@ def event_request(
             "uid": target.uid,
         },
         "reason": REASON,
-        "message": f"{identity} ran {action} on {target.label} with triage ({result}){why}",
+        "message": (
+            f"{identity} requested {action} of {target.label} with triage{why}"
+            if result == "requested"
+            else f"{identity} ran {action} on {target.label} with triage ({result}){why}"
+        ),
         "type": "Normal",
         "source": {"component": COMPONENT},
         "reportingComponent": COMPONENT,
         "reportingInstance": COMPONENT,
         "action": action.capitalize(),
-        "firstTimestamp": now,
-        "lastTimestamp": now,
+        "firstTimestamp": stamp,
+        "lastTimestamp": stamp,
         "count": 1,
     }
     if target.namespace:

@@ -142,8 +142,10 @@ class Outcome:
     message: str
     identity: str = ""
     sent: list[ApiRequest] = field(default_factory=list)
+    #: the id of a recorded two-person request
+    request_id: str = ""
 
     @property
     def ok(self) -> bool:
-        """True for done, skipped and dry-run."""
-        return self.result in ("done", "skipped", "dry-run")
+        """True for done, skipped, dry-run and a recorded request."""
+        return self.result in ("done", "skipped", "dry-run", "requested")

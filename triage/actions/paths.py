@@ -31,6 +31,14 @@ def path(resource: str, namespace: str = "", name: str = "") -> str:
     return out
 
 
+def of(kind: str, namespace: str, name: str) -> tuple[str, str]:
+    """(resource, API path) of an object named by its kind (``Deployment``...)."""
+    for resource, (_, k, namespaced) in KINDS.items():
+        if k == kind:
+            return resource, path(resource, namespace if namespaced else "", name)
+    raise BadInput(f"no API path known for kind {kind}")
+
+
 def api_version(resource: str) -> str:
     """``apps/v1`` or ``v1``."""
     return KINDS[resource][0].removeprefix("/apis/").removeprefix("/api/")

@@ -11,13 +11,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from triage.actions import audit
+from triage.actions import audit, paths, requests
 from triage.actions.approval import Approver
 from triage.actions.base import Action, Progress
 from triage.actions.executor import Executor
-from triage.actions.model import ActionFailed, ApiRequest, Conflict, Outcome, Plan
+from triage.actions.model import ActionFailed, ApiRequest, Check, Conflict, Outcome, Plan
 from triage.errors import Forbidden, TriageError
 
 
@@ -32,6 +33,12 @@ class Options:
     reason: str = ""
     #: how many times a conflict may send us back to planning
     max_replans: int = 3
+    #: two-person rule: record a request (these arguments rebuild the action) instead
+    request_args: dict[str, Any] | None = None
+    #: seconds a recorded request stays valid
+    request_ttl: float = 3600.0
+    #: more keys for the audit record (who requested an approved action)
+    audit_extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -79,6 +86,8 @@ def run(
         if options.dry_run:
             return Outcome(plan, "dry-run", f"{plan.summary}: server dry run only, nothing changed")
         audit.check_writable()
+        if options.request_args is not None:
+            return _request(ex, plan, options, hooks)
         if not approver.approve(plan, again=attempt > 0):
             if attempt:
                 return _finish(
@@ -117,6 +126,39 @@ def run(
     )
 
 
+def _request(ex: Executor, plan: Plan, options: Options, hooks: Hooks) -> Outcome:
+    """Two-person rule: record the request on the object; a different identity approves."""
+    target = plan.target
+    resource, path = paths.of(target.kind, target.namespace, target.name)
+    check = Check(
+        "patch", resource, paths.group(resource), namespace=target.namespace, name=target.name
+    )
+    ok, _ = ex.allowed(check)
+    if not ok:
+        raise Forbidden(
+            f"recording the request on {target.label} needs {check.words}; nothing was changed"
+        )
+    doc, rid = requests.new(
+        ex.identity(),
+        plan.action,
+        target,
+        options.request_args or {},
+        reason=options.reason,
+        ttl=options.request_ttl,
+    )
+    sent = requests.annotate(path, doc, f"recording approval request {rid} on {target.label}")
+    ex.send(sent)
+    outcome = Outcome(
+        plan,
+        "requested",
+        f"request {rid} recorded on {target.label} (expires {doc['expires']}); another "
+        f"person approves it with `triage approve {rid}`",
+        sent=[sent],
+    )
+    outcome.request_id = rid
+    return _finish(ex, outcome, options, hooks)
+
+
 def _failure(exc: ActionFailed) -> str:
     return "timed out" if "timed out" in exc.message else "failed"
 
@@ -128,7 +170,7 @@ def _sent(plan: Plan, sent: list[ApiRequest]) -> list[ApiRequest]:
 def _finish(ex: Executor, outcome: Outcome, options: Options, hooks: Hooks) -> Outcome:
     """Audit record, then the Event (a failure to record it is a note, not a failure)."""
     outcome.identity = ex.identity()
-    audit.append(audit.record(outcome, ex.context, options.reason))
+    audit.append({**audit.record(outcome, ex.context, options.reason), **options.audit_extra})
     event = audit.event_request(
         outcome.plan.target, outcome.identity, outcome.plan.action, outcome.result, options.reason
     )

@@ -159,6 +159,15 @@ def _add(
         help="give up waiting after this long (default 5m)",
     )
     p.add_argument("--readonly", action="store_true", help="read-only mode: refuse")
+    p.add_argument(
+        "--two-person",
+        action="store_true",
+        help="record a request (needs --reason) that another person approves "
+        "with `triage approve ID`",
+    )
+    p.add_argument(
+        "--expires", default="1h", metavar="DURATION", help="a request's lifetime (default 1h)"
+    )
     p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     return p
 
@@ -217,7 +226,7 @@ def _drain(args: argparse.Namespace, ns: str) -> Action:
         args.force,
         args.disable_eviction,
         args.grace_period,
-        _duration(args.eviction_retry, "--eviction-retry"),
+        duration(args.eviction_retry, "--eviction-retry"),
     )
     return Drain(args.node, flags)
 
@@ -244,7 +253,55 @@ def _delete(args: argparse.Namespace, ns: str) -> Action:
     return DeletePod(ns, name, args.grace_period)
 
 
-def _duration(text: str, flag: str) -> float:
+#: arguments that are not the action's own (never recorded in a two-person request)
+_NOT_RECORDED = frozenset(
+    {
+        "func",
+        "kubeconfig",
+        "context",
+        "confirm",
+        "two_person",
+        "reason",
+        "dry_run",
+        "json",
+        "readonly",
+        "expires",
+        "clean_for",
+        "timeout",
+        "history",
+    }
+)
+
+
+def request_args(args: argparse.Namespace, namespace: str) -> dict[str, object]:
+    """What rebuilds the action at approval time: the command and its own arguments."""
+    out = {k: v for k, v in vars(args).items() if k not in _NOT_RECORDED}
+    out["namespace"] = namespace
+    return out
+
+
+BUILDERS: dict[str, Build] = {}
+
+
+def builder(command: str) -> Build:
+    """The action builder of a command (``rollback``...), for approving a recorded request."""
+    if not BUILDERS:
+        BUILDERS.update(
+            rollback=_rollback,
+            restart=_restart,
+            scale=_scale,
+            cordon=_cordon(True),
+            uncordon=_cordon(False),
+            drain=_drain,
+            patch=_patch,
+            delete=_delete,
+        )
+    if command not in BUILDERS:
+        raise BadInput(f"a request for {command!r} cannot be approved by this triage")
+    return BUILDERS[command]
+
+
+def duration(text: str, flag: str) -> float:
     """kubectl's durations (30s, 5m, 1h, a bare number of seconds), named by their flag."""
     from triage.cluster.kubeconfig import parse_duration
 
@@ -278,7 +335,9 @@ def run_action(args: argparse.Namespace, build: Build) -> int:
     if getattr(args, "history", False):
         return _history(args)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    if not (args.dry_run or args.confirm or interactive):
+    if args.two_person and not args.reason.strip():
+        raise BadInput("--two-person needs --reason TEXT", "say why, for the approver")
+    if not (args.dry_run or args.confirm or interactive or args.two_person):
         raise BadInput(
             f"triage {command} changes the cluster and there is no terminal to ask on",
             f"pass --confirm {_target_name(args)} to approve it (or --dry-run to preview)",
@@ -288,7 +347,7 @@ def run_action(args: argparse.Namespace, build: Build) -> int:
             f"--confirm {args.confirm} does not match {_target_name(args)}; nothing was changed",
             f"pass --confirm {_target_name(args)} to approve this {command}",
         )
-    timeout = _duration(args.timeout, "--timeout") or 365 * 86400.0
+    timeout = duration(args.timeout, "--timeout") or 365 * 86400.0
     config, _ = load_config()
     client = connect(ConnectOptions(args.kubeconfig, args.context, args.namespace))
     try:
@@ -309,11 +368,17 @@ def run_action(args: argparse.Namespace, build: Build) -> int:
             if args.confirm
             else TerminalApprover(input, print, production, _one_key)
         )
-        hooks = Hooks(lambda plan: _show(plan, f"context {ex.context}, as {ex.identity()}"), _say)
-        outcome = run(action, ex, approver, hooks, Options(args.dry_run, timeout, args.reason))
+        hooks = Hooks(
+            lambda plan: show_plan(plan, f"context {ex.context}, as {ex.identity()}"), _say
+        )
+        options = Options(args.dry_run, timeout, args.reason)
+        if args.two_person:
+            options.request_args = request_args(args, args.namespace or client.namespace)
+            options.request_ttl = duration(args.expires, "--expires")
+        outcome = run(action, ex, approver, hooks, options)
     finally:
         client.close()
-    return _report(outcome, args.json)
+    return report(outcome, args.json)
 
 
 def _history(args: argparse.Namespace) -> int:
@@ -362,7 +427,7 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def _show(plan: Plan, where: str) -> None:
+def show_plan(plan: Plan, where: str) -> None:
     """The plan as the user reads it before approving: summary, notes, requests, diffs."""
     out = sys.stdout
     out.write(f"Plan: {plan.summary} ({where})\n")
@@ -382,7 +447,7 @@ def _show(plan: Plan, where: str) -> None:
     out.flush()
 
 
-def _report(outcome: Outcome, as_json: bool) -> int:
+def report(outcome: Outcome, as_json: bool) -> int:
     code = 0 if outcome.ok else EXIT_FAILURE
     if as_json:
         doc = {
@@ -391,6 +456,7 @@ def _report(outcome: Outcome, as_json: bool) -> int:
             "result": outcome.result,
             "message": outcome.message,
             "identity": outcome.identity,
+            "request_id": outcome.request_id or None,
             "requests": [r.as_json() for r in outcome.sent],
         }
         print(json.dumps(doc, indent=2))
