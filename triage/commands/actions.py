@@ -410,12 +410,14 @@ def _one_key(prompt: str) -> str:
     import termios
     import tty
 
-    sys.stdout.write(prompt)
-    sys.stdout.flush()
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
     try:
-        tty.setcbreak(fd)
+        # cbreak before the prompt, without flushing: a key typed the moment the
+        # prompt shows must not be lost in the switch
+        tty.setcbreak(fd, termios.TCSANOW)
+        sys.stdout.write(prompt)
+        sys.stdout.flush()
         key = sys.stdin.read(1)
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
