@@ -21,6 +21,7 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         ("TRIAGE_CONFIG_DIR", "config"),
         ("TRIAGE_DATA_DIR", "data"),
         ("TRIAGE_CACHE_DIR", "cache"),
+        ("TRIAGE_STATE_DIR", "state"),
     ):
         monkeypatch.setenv(var, str(tmp_path / "xdg" / sub))
     monkeypatch.delenv("TRIAGE_DEBUG", raising=False)

@@ -18,6 +18,12 @@ warning line and the default, never a crash. Example (all keys optional)::
     timeout = 5.0             # seconds per request
     failure_threshold = 3     # consecutive failed probes before an endpoint is "failing"
 
+    [actions]                 # triage rollback/drain/restart/scale/uncordon
+    readonly = false          # true: refuse every cluster-changing action
+    readonly_contexts = ["prod-eu"]    # refuse them in these kubeconfig contexts
+    production_contexts = ["prod-us"]  # these always need the typed object name
+    last_good_minutes = 10.0  # a revision's pods ran this long without restarts: "last good"
+
     [thresholds]              # diagnosis rules (see triage.goroutines.diagnose.Thresholds)
     leak_goroutines = 50
     contention_goroutines = 10
@@ -57,6 +63,17 @@ class Attach:
 
 
 @dataclass(slots=True)
+class Actions:
+    """Where cluster-changing actions are refused, and where they need the typed name."""
+
+    readonly: bool = False
+    readonly_contexts: list[str] = field(default_factory=list)
+    production_contexts: list[str] = field(default_factory=list)
+    #: minutes a revision's pods must run without restarts to be the "last good" one
+    last_good_minutes: float = 10.0
+
+
+@dataclass(slots=True)
 class Config:
     """Everything the config file can set."""
 
@@ -65,6 +82,7 @@ class Config:
     refresh: Refresh = field(default_factory=Refresh)
     attach: Attach = field(default_factory=Attach)
     thresholds: Thresholds = field(default_factory=Thresholds)
+    actions: Actions = field(default_factory=Actions)
 
 
 def config_path() -> Path:

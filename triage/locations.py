@@ -3,7 +3,7 @@
 The shipped presets (``themes/``, ``keymaps/``) are package data, found with
 :mod:`importlib.resources` wherever triage is installed.
 
-``TRIAGE_CONFIG_DIR`` and ``TRIAGE_DATA_DIR`` override the
+``TRIAGE_CONFIG_DIR``, ``TRIAGE_DATA_DIR`` and ``TRIAGE_STATE_DIR`` override the
 XDG locations (tests point them at a temporary directory).
 """
 
@@ -26,6 +26,7 @@ def _xdg(env: str, kind: str) -> Path:
     getter = {
         "config": platformdirs.user_config_dir,
         "data": platformdirs.user_data_dir,
+        "state": platformdirs.user_state_dir,
     }[kind]
     return Path(getter(APP_NAME, appauthor=False))
 
@@ -38,6 +39,11 @@ def config_dir() -> Path:
 def data_dir() -> Path:
     """The directory holding the audit log and recent sources."""
     return _xdg("TRIAGE_DATA_DIR", "data")
+
+
+def state_dir() -> Path:
+    """The directory holding the actions' audit log (XDG_STATE_HOME: history, not data)."""
+    return _xdg("TRIAGE_STATE_DIR", "state")
 
 
 def ensure(path: Path) -> Path:

@@ -139,16 +139,19 @@ class KubeClient:
         what: str,
         *,
         query: list[tuple[str, str]] | None = None,
-        body: JSON | None = None,
+        body: Any = None,
         timeout: tuple[float, float] | None = None,
         accept: str = "application/json",
+        content_type: str = "application/json",
+        raw_errors: bool = False,
     ) -> Any:
-        """One HTTP exchange; the raw urllib3 response (status < 400) or an error."""
+        """One HTTP exchange; the raw urllib3 response (status < 400, or any status
+        with ``raw_errors``) or an error."""
         import urllib3
 
         headers = {"Accept": accept}
         if body is not None:
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = content_type
         attempts = len(_BACKOFF) + 1 if method == "GET" else 1
         transport_failures = 0
         for attempt in range(attempts):
@@ -189,7 +192,7 @@ class KubeClient:
                 transport_failures += 1
             else:
                 raw = rest.response
-                if raw.status < 400:
+                if raw.status < 400 or raw_errors:
                     return raw
                 data = raw.data
                 raw.release_conn()
@@ -220,6 +223,29 @@ class KubeClient:
         if not isinstance(doc, dict):
             raise BadInput(f"{what}: the API server's answer is not a JSON object")
         return doc
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        query: list[tuple[str, str]] | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
+    ) -> tuple[int, Any]:
+        """Any request, every HTTP answer returned as ``(status, parsed JSON or None)``:
+        the caller decides what a 404, 409 or 429 means (actions do); a transport
+        failure still raises. Writes are never retried here."""
+        raw = self._request(
+            method, path, what, query=query, body=body, content_type=content_type, raw_errors=True
+        )
+        status, data = int(raw.status), raw.data
+        raw.release_conn()
+        try:
+            return status, json.loads(data)
+        except ValueError:
+            return status, None
 
     # -- reads --------------------------------------------------------------------
 

@@ -78,6 +78,8 @@ KEYS: dict[str, KeySpec] = {
     "flame.sandwich": KeySpec("w", "toggle_sandwich", "Sandwich"),
     "flame.export_folded": KeySpec("e", "export('folded')", "Export folded", show=False),
     "flame.export_svg": KeySpec("E", "export('svg')", "Export SVG", show=False),
+    # the approval modal of a cluster action (a low-risk one: the typed name otherwise)
+    "approval.confirm": KeySpec("y", "confirm", "Approve", destructive=True),
 }
 
 

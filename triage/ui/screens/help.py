@@ -22,6 +22,7 @@ SCOPES = {
     "health": "Health pane",
     "group": "Group detail",
     "screen": "Screens",
+    "approval": "Approving a cluster action",
 }
 
 

@@ -1,0 +1,88 @@
+"""The approval modal of a cluster action: the plan, the dry run's diff, then yes or no.
+
+Low-risk actions approve with one key (``y``); rollback, drain, delete and
+patch, and every action in a production context, need the object's name
+typed. The diff is highlighted (pygments, through rich's Syntax) but every
+line keeps its ``+``/``-`` marker, so colour is never the only signal.
+"""
+
+from __future__ import annotations
+
+from rich.syntax import Syntax
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from triage.actions.model import Plan
+from triage.ui.keys import bindings
+
+
+def plan_text(plan: Plan) -> str:
+    """Notes and requests, as plain lines."""
+    lines = [f"note: {note}" for note in plan.notes]
+    lines += [f"{r.method} {r.path}  ({r.content_type})" for r in plan.requests]
+    return "\n".join(lines)
+
+
+class ApprovalScreen(ModalScreen[bool]):
+    """Returns True to execute the plan, False to leave everything as it is."""
+
+    BINDINGS = [*bindings("screen.back"), *bindings("approval.confirm")]
+    DEFAULT_CSS = """
+    ApprovalScreen { align: center middle; }
+    ApprovalScreen > Vertical { width: 95%; max-width: 120; height: 90%;
+        background: $surface; border: round $warning; padding: 0 1; }
+    ApprovalScreen #diff { height: 1fr; border: round $primary; }
+    ApprovalScreen #problem { color: $error; }
+    """
+
+    def __init__(self, plan: Plan, *, typed: bool, again: bool = False) -> None:
+        super().__init__()
+        self.plan = plan
+        self.typed = typed
+        self.again = again
+
+    def compose(self) -> ComposeResult:
+        plan = self.plan
+        with Vertical() as box:
+            box.border_title = f"{plan.action} {plan.target.label}"
+            if self.again:
+                yield Static(f"{plan.target.label} changed meanwhile: this is the new plan")
+            yield Static(plan.summary, id="summary")
+            yield Static(plan_text(plan), id="requests", markup=False)
+            with VerticalScroll(id="diff"):
+                text = "".join(d.text for d in plan.diffs) or "(no change beyond bookkeeping)"
+                yield Static(Syntax(text, "diff", theme="ansi_dark", word_wrap=False))
+            if self.typed:
+                yield Input(
+                    placeholder=f"type {plan.target.name} to {plan.action} it; escape: cancel",
+                    id="name",
+                )
+            else:
+                yield Static("y: approve    escape: cancel", id="keys")
+            yield Static("", id="problem")
+
+    def on_mount(self) -> None:
+        if self.typed:
+            self.query_one("#name", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``y`` approves only where one key is enough."""
+        if action == "confirm":
+            return not self.typed
+        return True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip() == self.plan.target.name:
+            self.dismiss(True)
+            return
+        self.query_one("#problem", Static).update(
+            f"that is not {self.plan.target.name}: nothing was changed; type it, or escape"
+        )
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_back(self) -> None:
+        self.dismiss(False)
