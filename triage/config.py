@@ -54,6 +54,8 @@ class Attach:
     health_paths: list[str] = field(default_factory=lambda: ["/healthz", "/readyz", "/livez"])
     timeout: float = 5.0
     failure_threshold: int = 3
+    #: keep every goroutine snapshot and profile fetched in this directory ("": don't)
+    save_dir: str = ""
 
 
 @dataclass(slots=True)

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from triage.errors import TriageError
-from triage.goroutines import Analysis, analyze
+from triage.goroutines import Analysis, DumpAnalysis, analyze
 from triage.live.fetcher import Capability, Fetcher
 from triage.probes.health import HealthStatus, HealthTracker
 from triage.probes.metrics import MetricsReport, MetricsTracker
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
 
 #: what is polled on a schedule (profiles are fetched on request)
 POLLED = (Capability.GOROUTINES, Capability.HEALTH, Capability.METRICS)
+#: snapshots kept whole for comparing with the current one
+KEEP_SNAPSHOTS = 6
 #: a poll turned off in the config still gets a poller; it just never comes due
 _NEVER = 3600.0
 
@@ -117,6 +122,13 @@ class LiveSession:
         self.debug = 2
         self.busy: set[Capability] = set()
         self.latest: Analysis | None = None
+        #: ``--save-dir``: every snapshot and profile fetched is kept there, as fetched
+        self.save_dir = Path(config.attach.save_dir) if config.attach.save_dir else None
+        #: the last profile fetched, raw (what the save key writes)
+        self.last_profile: tuple[str, bytes] | None = None
+        self.save_error = ""
+        #: the last few snapshots, (wall-clock time, dump), for comparing (the c key)
+        self.kept: deque[tuple[datetime, DumpAnalysis]] = deque(maxlen=KEEP_SNAPSHOTS)
 
     @property
     def label(self) -> str:
@@ -182,6 +194,7 @@ class LiveSession:
 
     def _snapshot(self) -> Analysis:
         body = self.fetcher.goroutines(debug=self.debug)
+        self._keep("goroutines", body)
         analysis = analyze(body, thresholds=self.config.thresholds)
         if not analysis.dumps:
             raise TriageError(f"{self.label}: the goroutine listing was empty")
@@ -193,7 +206,25 @@ class LiveSession:
 
         if not self.can(Capability.PROFILES):
             raise TriageError(f"{self.label}: this target gives no profiles")
-        return decode(self.fetcher.profile(kind, seconds), name=f"{kind} profile")
+        raw = self.fetcher.profile(kind, seconds)
+        self.last_profile = (kind, raw)
+        self._keep("profile", raw, kind)
+        return decode(raw, name=f"{kind} profile")
+
+    def _keep(self, kind: str, data: bytes, detail: str = "") -> None:
+        """(worker thread) Write what was fetched to the save directory, if there is one.
+
+        A full disk must not stop the live view: the failure is kept for the status line.
+        """
+        if self.save_dir is None:
+            return
+        from triage.evidence import evidence_name, save
+
+        try:
+            save(self.save_dir, evidence_name(self.label, kind, datetime.now(UTC), detail), data)
+            self.save_error = ""
+        except TriageError as exc:
+            self.save_error = exc.line()
 
     # --- results (UI thread) ----------------------------------------------------------
 
@@ -215,6 +246,7 @@ class LiveSession:
         self.pollers[poll].succeeded(self.clock())
         item = result.analysis.dumps[-1]
         self.history.add(item, at=result.at)
+        self.kept.append((datetime.now(UTC), item))
         growth = {g.id: rate for g in item.groups if (rate := self.history.rate_of(g)) is not None}
         shown = replace(item, findings=[*growth_findings(self.history), *item.findings])
         analysis = Analysis([*result.analysis.dumps[:-1], shown])
@@ -279,6 +311,8 @@ class LiveSession:
         failing = [s for s in states if s.ok is False]
         if failing:
             return "; ".join(s.status_line for s in failing), "error"
+        if self.save_error:
+            return f"not saving: {self.save_error}", "warning"
         on = self.enabled.get(Capability.GOROUTINES, False)
         live = "live" if on else "live refresh off (L)"
         return f"attached to {self.label} · {live}", "info"

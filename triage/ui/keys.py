@@ -46,6 +46,8 @@ KEYS: dict[str, KeySpec] = {
     "data.live": KeySpec("L", "toggle_live", "Live refresh", show=False),
     "data.dump": KeySpec("d", "next_dump", "Next dump", show=False),
     "data.profile": KeySpec("p", "fetch_profile", "Profile"),
+    "data.save": KeySpec("S", "save_evidence", "Save", show=False),
+    "data.compare": KeySpec("c", "compare", "Compare", show=False),
     # lists (findings and groups)
     "list.down": KeySpec("down,j", "cursor_down", "Down", show=False),
     "list.up": KeySpec("up,k", "cursor_up", "Up", show=False),
