@@ -45,6 +45,8 @@ class Refresh:
     metrics: float = 5.0
     #: above this many goroutines, snapshots are taken only on request
     max_live_goroutines: int = 20000
+    #: no growth rate or trend until the data spans this many seconds (early rates are noise)
+    min_rate_span: float = 30.0
 
 
 @dataclass(slots=True)

@@ -94,12 +94,16 @@ def trend_line(trend: Trend) -> Content:
     label, fmt = _LABELS.get(trend.name, (trend.name, count))
     value = fmt(trend.latest) if trend.latest is not None else "-"
     growth = ""
-    if trend.per_minute is not None and trend.direction in ("up", "down"):
-        growth = f" {fmt(abs(trend.per_minute))}/min"
-        growth = ("+" if trend.per_minute > 0 else "-") + growth.strip()
-    style = "bold $severity-warning" if trend.direction == "up" else "dim"
+    heading = trend.direction
+    if trend.per_minute is not None and heading in ("up", "down"):
+        amount = fmt(abs(trend.per_minute))
+        if any(ch in "123456789" for ch in amount):
+            growth = ("+" if trend.per_minute > 0 else "-") + f"{amount}/min"
+        else:
+            heading = "flat"  # rounds to nothing: never "rising +0ms/min"
+    style = "bold $severity-warning" if heading == "up" else "dim"
     return Content.assemble(
-        f"  {label:<16}", (f"{value:>10}", "bold"), "  ", (ARROWS[trend.direction], style),
+        f"  {label:<16}", (f"{value:>10}", "bold"), "  ", (ARROWS[heading], style),
         (f" {growth}" if growth else "", style),
     )  # fmt: skip
 
@@ -108,7 +112,10 @@ def metrics_lines(report: MetricsReport) -> list[Content]:
     """The Go metrics block, with the last scrape error if any."""
     lines = [Content.assemble(("Go metrics", "bold"), ("  /metrics", "dim"))]
     if report.error:
-        lines.append(Content.assemble(("✗ ", "bold $severity-critical"), report.error))
+        stale = f"  ({report.stale})" if report.stale else ""
+        lines.append(Content.assemble(("✗ ", "bold $severity-critical"), report.error, stale))
+    if report.restarted:
+        lines.append(Content.assemble(("↻ ", "bold $severity-warning"), report.restarted))
     if report.latest is None and not report.error:
         lines.append(Content("  waiting for the first scrape…"))
     for trend in report.trends.values():

@@ -1,4 +1,5 @@
-"""The workspace's evidence keys: save what was fetched (S) and compare two dumps (c).
+"""The workspace's evidence: save what was fetched (S), compare two dumps (c), and
+mark live figures that stopped being true ("stale since HH:MM:SS").
 
 A mixin of :class:`~triage.ui.screens.workspace.WorkspaceScreen`, kept apart so
 that screen stays about layout and loading. Writing files happens in a thread
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.screen import Screen
+from textual.widgets import Static
 
 from triage.ui.keys import bindings
 from triage.ui.messages import StatusNote
@@ -42,6 +44,16 @@ class EvidenceActions(Screen[None]):
     def note(self, text: str, level: str = "info") -> None:
         """One line in the status bar (also what the LiveController calls)."""
         self.query_one(StatusLine).note(text, level)
+
+    def show_stale(self, text: str) -> None:
+        """Put "stale since HH:MM:SS" on the titles that still show the last snapshot's
+        figures (the next snapshot's titles replace them)."""
+        if not text:
+            return
+        for selector in ("#title", "#goroutines-title"):
+            for title in self.query(selector).results(Static):
+                shown = str(title.content).split(" · stale since ")[0]
+                title.update(f"{shown} · {text}")
 
     # --- S: save -------------------------------------------------------------------
 
