@@ -113,7 +113,7 @@ def text_lines(views: Views, top: int) -> list[str]:
     if views.filter is not None:
         for i, kept in enumerate(views.kept, 1):
             which = f" (dump {i})" if len(views.kept) > 1 else ""
-            lines.append(f"filter {views.filter.expression!r}{which}: {kept.summary()}")
+            lines.append(f"filter '{views.filter.expression}'{which}: {kept.summary()}")
     if views.diff is not None:
         lines.extend(diff_lines(views.diff, top))
     return lines
