@@ -57,7 +57,7 @@ KEYS: dict[str, KeySpec] = {
     "list.page_up": KeySpec("pageup,ctrl+b", "page_up", "Page up", show=False),
     "goroutines.open": KeySpec("enter", "select", "Open group"),
     "goroutines.loose": KeySpec("l", "toggle_loose", "Loose grouping", show=False),
-    "goroutines.filter": KeySpec("slash", "filter", "Filter", priority=True),
+    "goroutines.filter": KeySpec("slash", "filter", "Filter", show=False, priority=True),
     "goroutines.clear_filter": KeySpec("escape", "clear_filter", "Clear filter", show=False),
     # group detail and other pushed screens
     "screen.back": KeySpec("escape,backspace", "back", "Back"),
