@@ -41,5 +41,17 @@ async def test_killed_then_restarted_target(config_dir: Path) -> None:
                 await wait_for(pilot, lambda: bool(live.restart_log), timeout=30)
                 await wait_for(pilot, lambda: "↻ restarted at" in _text(screen, "#health-body"))
                 await wait_for(pilot, lambda: "stale since" not in _text(screen, "#title"))
+                # the break is marked in the health sparklines too (above the Go metrics)
+                probes = lambda: _text(screen, "#health-body").split("Go metrics")[0]  # noqa: E731
+                await wait_for(pilot, lambda: "↻" in probes())
                 assert "(process start time changed)" in _text(screen, "#health-body")
                 await asyncio.sleep(0)
+
+
+def test_the_sparkline_marks_the_restart_between_two_probes() -> None:
+    from triage.probes.health import HistoryPoint
+    from triage.ui.render_health import sparkline
+
+    points = tuple(HistoryPoint(0.01, True, at) for at in (1.0, 2.0, 3.0, 4.0))
+    assert str(sparkline(points)) == "████"
+    assert str(sparkline(points, breaks=(2.5,))) == "██↻██"

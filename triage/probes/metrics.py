@@ -241,6 +241,8 @@ class MetricsReport:
     stale: str = ""
     #: "restarted at HH:MM:SS (why)": trends start over from there
     restarted: str = ""
+    #: when the target restarted (the tracker's clock), to mark in sparklines
+    breaks: tuple[float, ...] = ()
 
 
 @dataclass
@@ -314,6 +316,7 @@ class MetricsTracker:
             latest=self.latest,
             error=self.error,
             consecutive_failures=self.consecutive_failures,
+            breaks=tuple(self.breaks),
         )
 
     def _values(self, metrics: GoMetrics) -> Iterable[tuple[str, float | None]]:

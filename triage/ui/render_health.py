@@ -15,12 +15,18 @@ BARS = "▁▂▃▄▅▆▇█"
 ARROWS = {"up": "↑ rising", "down": "↓ falling", "flat": "→ flat", "unknown": "  "}
 
 
-def sparkline(points: tuple[HistoryPoint, ...]) -> Content:
-    """Latency bars, scaled to the slowest; failures as a red ``x``."""
+def sparkline(points: tuple[HistoryPoint, ...], breaks: tuple[float, ...] = ()) -> Content:
+    """Latency bars, scaled to the slowest; failures as a red ``x``; a restart of the
+    target between two bars as ``↻``."""
     latencies = [p.latency for p in points if p.latency is not None]
     top = max(latencies, default=0.0) or 1.0
     parts: list[tuple[str, str]] = []
+    previous: float | None = None
     for point in points:
+        at = point.at
+        if at is not None and previous is not None and any(previous < b <= at for b in breaks):
+            parts.append(("↻", "bold $severity-warning"))
+        previous = point.at if point.at is not None else previous
         if not point.ok:
             parts.append(("x", "bold $severity-critical"))
         elif point.latency is None:
@@ -38,7 +44,9 @@ def ms(seconds: float | None) -> str:
     return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.1f}s"
 
 
-def endpoint_lines(status: HealthStatus, threshold: int) -> list[Content]:
+def endpoint_lines(
+    status: HealthStatus, threshold: int, breaks: tuple[float, ...] = ()
+) -> list[Content]:
     """Three lines per endpoint: state and last answer, sparkline, window stats."""
     last = status.last
     if last is None:
@@ -63,7 +71,7 @@ def endpoint_lines(status: HealthStatus, threshold: int) -> list[Content]:
         f"  1m p50 {ms(one.p50)} p95 {ms(one.p95)} err {one.error_rate:.0%}"
         f"  5m p50 {ms(five.p50)} p95 {ms(five.p95)} err {five.error_rate:.0%}"
     )
-    return [head, Content.assemble("  ", sparkline(status.history)), stats]
+    return [head, Content.assemble("  ", sparkline(status.history, breaks)), stats]
 
 
 def human_bytes(value: float) -> str:
