@@ -11,7 +11,7 @@ from textual.widgets import OptionList, Static
 from tests.support.targets import leaky
 from tests.ui.conftest import SAMPLE, first_screen, make_app
 from tests.ui.test_attach import attach_app, wait_for
-from triage.ui.screens.compare import CompareScreen
+from triage.ui.screens.compare import ComparePrompt, CompareScreen
 from triage.ui.screens.workspace import WorkspaceScreen
 from triage.ui.widgets.goroutines import GoroutinePane
 
@@ -51,13 +51,28 @@ async def test_c_compares_two_open_dumps(tmp_path: Path) -> None:
         svc.get("/leak?n=12")
         new = tmp_path / "new.txt"
         new.write_bytes(svc.get("/debug/pprof/goroutine?debug=2").content)
-    app = make_app([str(old)])
+    app = make_app([str(new)])
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await first_screen(pilot)
+        await pilot.press("c")  # one dump open: it asks for the other one
+        await pilot.pause()
+        assert isinstance(app.screen, ComparePrompt)
+        await pilot.press(*str(tmp_path / "typo.txt"), "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen and "typo.txt" in _status(app)  # what failed, in place
         await pilot.press("c")
         await pilot.pause()
-        assert isinstance(app.screen, WorkspaceScreen)
-        assert "one dump open" in _status(app)
+        await pilot.press(*str(old), "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        assert app.screen.diff.groups[0].status == "new"
+        assert app.screen.diff.groups[0].after == 12
+        await pilot.press("escape")
+        await pilot.press("c", "escape")  # escape cancels the prompt
+        await pilot.pause()
+        assert app.screen is screen
     app = make_app([str(old), str(new)])
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await first_screen(pilot)

@@ -7,9 +7,10 @@ screen only lists its rows, new and vanished groups first, then by growth.
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Static
 from textual.widgets.option_list import Option
 
 from triage.goroutines.diff import DumpDiff, GroupDiff
@@ -73,6 +74,34 @@ class CompareScreen(Screen[None]):
         if len(options) > 1:
             listing.highlighted = next(i for i, o in enumerate(options) if not o.disabled)
         listing.focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class ComparePrompt(ModalScreen[str | None]):
+    """Asks for the dump to compare with: a path or a URL (escape cancels)."""
+
+    BINDINGS = bindings("screen.back")
+    DEFAULT_CSS = """
+    ComparePrompt { align: center middle; }
+    ComparePrompt > Vertical { width: 80%; height: auto; padding: 1 2; background: $panel; }
+    ComparePrompt Input { width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Compare the dump on show with (enter: compare, escape: cancel):")
+            yield Input(placeholder="path or http://host:port", id="compare-with")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        if value:
+            self.dismiss(value)
 
     def action_back(self) -> None:
         self.dismiss(None)

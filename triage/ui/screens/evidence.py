@@ -108,6 +108,30 @@ class EvidenceActions(Screen[None]):
         title = f"{name} compared with {base_name}"
         self.app.push_screen(CompareScreen(diff, title))
 
+    def _compare_with(self, spec: str | None) -> None:
+        if spec:
+            self.note(f"reading {spec} to compare…")
+            self._load_base(spec, self.dump_index)
+
+    @work(thread=True, group="compare", exclusive=True, exit_on_error=False)
+    def _load_base(self, spec: str, index: int) -> None:
+        """(worker) Read the other dump; a failure is one line in the status bar."""
+        from triage.goroutines.diff import diff_dumps
+        from triage.ui.screens.compare import CompareScreen
+        from triage.workspace import load_dump
+
+        name, new = self.model.dump_at(index)
+        loaded = load_dump(spec, level=self.model.level, thresholds=self.config.thresholds)
+        try:
+            old = loaded.analysis.primary
+            if old is None:  # load_dump refuses input without dumps; kept for the type
+                return
+            diff = diff_dumps(old, new, loaded.name, self.model.level.literal)
+        finally:
+            loaded.close()
+        title = f"{name} compared with {loaded.name}"
+        self.app.call_from_thread(self.app.push_screen, CompareScreen(diff, title))
+
     def _comparison(
         self,
     ) -> tuple[tuple[str, DumpAnalysis], tuple[str, DumpAnalysis]] | None:
@@ -123,8 +147,13 @@ class EvidenceActions(Screen[None]):
                 (f"{live.label} at {now.astimezone().strftime(local)}", new),
             )
         every = len(self.model.every_dump())
+        if every == 0:
+            self.note("no goroutine dump open to compare")
+            return None
         if every < 2:
-            self.note("one dump open: open another with o (or a log with several), then c")
+            from triage.ui.screens.compare import ComparePrompt
+
+            self.app.push_screen(ComparePrompt(), self._compare_with)
             return None
         base = self.model.dump_at((self.dump_index - 1) % every)
         return (Path(base[0]).name, base[1]), self.model.dump_at(self.dump_index)
