@@ -251,7 +251,11 @@ class GoroutinePane(Vertical):
         kept = self.filtered = event.filtered
         counts = f"{len(kept.groups):,} of {kept.total_groups:,}"
         counts += f" · {kept.goroutines:,} of {kept.total_goroutines:,} goroutines"
-        title = f"{self.base_title} · /{self.filter.expression}: {kept.summary()}"
+        # short enough for 80 columns: the filter first, then what it kept of the whole
+        title = (
+            f"Goroutines · /{self.filter.expression} · {kept.goroutines:,} of "
+            f"{kept.total_goroutines:,} in {len(kept.groups):,} of {kept.total_groups:,} groups"
+        )
         self._draw(kept.analysis, title, counts)
         if not kept.groups:
             self.post_message(
