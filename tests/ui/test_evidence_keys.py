@@ -12,6 +12,7 @@ from tests.support.targets import leaky
 from tests.ui.conftest import SAMPLE, first_screen, make_app
 from tests.ui.test_attach import attach_app, wait_for
 from triage.ui.screens.compare import ComparePrompt, CompareScreen
+from triage.ui.screens.group import GroupScreen
 from triage.ui.screens.workspace import WorkspaceScreen
 from triage.ui.widgets.goroutines import GoroutinePane
 
@@ -86,6 +87,11 @@ async def test_c_compares_two_open_dumps(tmp_path: Path) -> None:
         listing = app.screen.query_one(OptionList)
         first = str(listing.get_option_at_index(1).prompt)
         assert first.startswith("NEW") and "+12" in first and "main.leak" in first
+        await pilot.press("enter")  # the new group, in the dump it is in
+        await pilot.pause()
+        assert isinstance(app.screen, GroupScreen) and app.screen.group.count == 12
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("escape")
         assert app.screen is screen
 

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 from textual.widgets.option_list import Option
 
+from triage.goroutines import DumpAnalysis
 from triage.goroutines.diff import DumpDiff, GroupDiff
 from triage.ui.keys import bindings
 from triage.ui.render import header_row, short_state
@@ -41,14 +42,22 @@ class CompareScreen(Screen[None]):
     BINDINGS = bindings("screen.back")
     DEFAULT_CSS = """
     CompareScreen #compare-title { height: 1; padding: 0 1; background: $primary; color: $text; }
-    CompareScreen KeyedOptionList { height: 1fr; border: none; padding: 0;
-        text-wrap: nowrap; text-overflow: ellipsis; }
+    CompareScreen KeyedOptionList, CompareScreen KeyedOptionList:focus {
+        height: 1fr; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
-    def __init__(self, diff: DumpDiff, title: str) -> None:
+    def __init__(
+        self,
+        diff: DumpDiff,
+        title: str,
+        new: DumpAnalysis | None = None,
+        old: DumpAnalysis | None = None,
+    ) -> None:
         super().__init__()
         self.diff = diff
         self.heading = title
+        #: the two dumps, when still readable: enter opens a row's group in its own dump
+        self.new, self.old = new, old
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading, id="compare-title")
@@ -64,16 +73,28 @@ class CompareScreen(Screen[None]):
         options += [Option(diff_row(e), id=f"diff-{i}") for i, e in enumerate(moved)]
         if same:
             options.append(Option(header_row("SAME", f"{same} groups, same count"), disabled=True))
-            options += [
-                Option(diff_row(e), id=f"same-{i}")
-                for i, e in enumerate(diff.groups)
-                if e.status == "same"
-            ]
+            kept = [e for e in diff.groups if e.status == "same"]
+            options += [Option(diff_row(e), id=f"same-{i}") for i, e in enumerate(kept)]
         listing = self.query_one(KeyedOptionList)
         listing.set_options(options)
         if len(options) > 1:
             listing.highlighted = next(i for i, o in enumerate(options) if not o.disabled)
         listing.focus()
+
+    def on_option_list_option_selected(self, event: KeyedOptionList.OptionSelected) -> None:
+        event.stop()
+        kind, _, index = (event.option.id or "").partition("-")
+        rows = [e for e in self.diff.groups if (e.status == "same") == (kind == "same")]
+        entry = rows[int(index)] if index.isdigit() and int(index) < len(rows) else None
+        if entry is None:
+            return
+        item = self.old if entry.status == "gone" else self.new
+        if item is None:
+            self.notify("that dump is no longer open: its goroutines cannot be shown")
+            return
+        from triage.ui.screens.group import GroupScreen
+
+        self.app.push_screen(GroupScreen(item, entry.group, []))
 
     def action_back(self) -> None:
         self.dismiss(None)

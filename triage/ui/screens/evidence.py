@@ -106,7 +106,7 @@ class EvidenceActions(Screen[None]):
         (base_name, old), (name, new) = pair
         diff = diff_dumps(old, new, base_name)
         title = f"{name} compared with {base_name}"
-        self.app.push_screen(CompareScreen(diff, title))
+        self.app.push_screen(CompareScreen(diff, title, new, old))
 
     def _compare_with(self, spec: str | None) -> None:
         if spec:
@@ -130,7 +130,8 @@ class EvidenceActions(Screen[None]):
         finally:
             loaded.close()
         title = f"{name} compared with {loaded.name}"
-        self.app.call_from_thread(self.app.push_screen, CompareScreen(diff, title))
+        screen = CompareScreen(diff, title, new)  # the other file is closed again
+        self.app.call_from_thread(self.app.push_screen, screen)
 
     def _comparison(
         self,
