@@ -69,3 +69,18 @@ def test_base_and_source_cannot_both_be_stdin() -> None:
 def test_missing_base_is_bad_input(tmp_path: Path) -> None:
     proc = triage("analyze", str(SAMPLE), "--base", str(tmp_path / "nope.txt"))
     assert_one_line_error(proc, 2)
+
+
+def test_filtered_comparison_counts_what_was_compared_and_mixed_formats_warn(
+    tmp_path: Path,
+) -> None:
+    with leaky("-spawn", "10") as svc:
+        full = write(tmp_path, "full.txt", svc.get("/debug/pprof/goroutine?debug=2").content)
+        counted = write(tmp_path, "counted.txt", svc.get("/debug/pprof/goroutine?debug=1").content)
+    proc = triage("analyze", str(full), "--base", str(full), "--filter", "fetchOrder", "--json")
+    diff = json.loads(proc.stdout)["diff"]
+    assert diff["before"] == diff["after"] == sum(g["after"] for g in diff["groups"]) > 0
+    assert {g["status"] for g in diff["groups"]} == {"same"} and diff["warning"] == ""
+    mixed = triage("analyze", str(counted), "--base", str(full))
+    assert mixed.returncode == 0, mixed.stderr
+    assert "warning: one side is a debug=1 listing" in mixed.stdout.decode()

@@ -44,6 +44,8 @@ class DumpDiff:
     before: int
     after: int
     groups: list[GroupDiff]
+    #: why the comparison may mislead ("" when it should not)
+    warning: str = ""
 
     @property
     def delta(self) -> int:
@@ -76,7 +78,15 @@ def diff_dumps(old: DumpAnalysis, new: DumpAnalysis, base: str, level: Level = "
     for group in (g for left in previous.values() for g in left):
         entries.append(GroupDiff("gone", group.state, group.frames, group.count, 0, group))
     entries.sort(key=_order)
-    return DumpDiff(base, old.dump.goroutine_count, new.dump.goroutine_count, entries)
+    before = sum(g.count for g in old.groups)  # the groups compared (a filter may leave some out)
+    after = sum(g.count for g in new.groups)
+    warning = ""
+    if old.dump.format != new.dump.format:
+        warning = (
+            "one side is a debug=1 listing (no states, no runtime frames): few groups can "
+            "match; compare two debug=2 dumps"
+        )
+    return DumpDiff(base, before, after, entries, warning)
 
 
 def _order(entry: GroupDiff) -> tuple[int, int, int]:
@@ -91,6 +101,7 @@ def diff_json(diff: DumpDiff) -> dict[str, object]:
         "base": diff.base,
         "before": diff.before,
         "after": diff.after,
+        "warning": diff.warning,
         "groups": [
             {
                 "status": e.status,
@@ -115,6 +126,8 @@ def diff_lines(diff: DumpDiff, limit: int = 10) -> list[str]:
     """The comparison as text: totals, then one line per group that changed."""
     sign = f"{diff.delta:+,}" if diff.delta else "no change"
     lines = [f"COMPARED WITH {diff.base}: {diff.before:,} -> {diff.after:,} goroutines ({sign})"]
+    if diff.warning:
+        lines.append(f"  warning: {diff.warning}")
     moved = [e for e in diff.groups if e.status != "same"]
     shown = moved if limit <= 0 else moved[:limit]
     for e in shown:
