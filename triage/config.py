@@ -51,6 +51,8 @@ class Refresh:
     metrics: float = 5.0
     #: above this many goroutines, snapshots are taken only on request
     max_live_goroutines: int = 20000
+    #: no growth rate or trend until the data spans this many seconds (early rates are noise)
+    min_rate_span: float = 30.0
 
 
 @dataclass(slots=True)
@@ -60,6 +62,8 @@ class Attach:
     health_paths: list[str] = field(default_factory=lambda: ["/healthz", "/readyz", "/livez"])
     timeout: float = 5.0
     failure_threshold: int = 3
+    #: keep every goroutine snapshot and profile fetched in this directory ("": don't)
+    save_dir: str = ""
 
 
 @dataclass(slots=True)

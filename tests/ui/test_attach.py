@@ -28,7 +28,7 @@ def service() -> Iterator[Service]:
 
 
 def attach_app(url: str, config_dir: Path, **refresh: float) -> TriageApp:
-    settings = {"goroutines": 0.3, "health": 0.2, "metrics": 0.3, **refresh}
+    settings = {"goroutines": 0.3, "health": 0.2, "metrics": 0.3, "min_rate_span": 1.0, **refresh}
     (config_dir / "config.toml").write_text(
         "[refresh]\n" + "".join(f"{k} = {v}\n" for k, v in settings.items())
     )

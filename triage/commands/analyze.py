@@ -6,7 +6,9 @@ import argparse
 import contextlib
 import json
 import sys
+from typing import TYPE_CHECKING
 
+from triage.commands import analyze_views
 from triage.targets import (
     KubeTarget,
     UrlTarget,
@@ -15,6 +17,9 @@ from triage.targets import (
     cluster_unavailable,
     parse_target,
 )
+
+if TYPE_CHECKING:
+    from triage.workspace import LoadedDump
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,6 +55,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--color", choices=("auto", "always", "never"), default="auto", help="colour output"
     )
     cluster_options(p)
+    analyze_views.add_options(p)
     p.set_defaults(func=run)
 
 
@@ -60,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from triage.textout import Painter, color_enabled, write_utf8
     from triage.workspace import load_dump
 
+    views = analyze_views.prepare(args)
     target = parse_target(args.source, cluster_scope(args))
     if isinstance(target, KubeTarget):
         raise cluster_unavailable(target, "analyze")
@@ -72,13 +79,15 @@ def run(args: argparse.Namespace) -> int:
         target, level="loose" if args.loose else "exact", timeout=args.timeout, parallel=True
     )
     name, result = loaded.name, loaded.analysis
-    with contextlib.closing(loaded):
+    with contextlib.closing(loaded), contextlib.closing(views):
+        analyze_views.load_base(args, views, lambda spec: _load_base(spec, args))
         binary = None
         if args.binary:
             from triage.enrich import enrich, open_context
 
             binary = open_context(args.binary, args.binary_base)
             result = enrich(result, binary)
+        result = analyze_views.reshape(result, views, "loose" if args.loose else "exact")
         for warning in result.warnings:
             print(f"triage: warning: {warning}", file=sys.stderr)
         if args.json:
@@ -87,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
                 from triage.enrich import build_json
 
                 doc["binary"] = build_json(binary)
+            analyze_views.add_json(doc, views, result)
             write_utf8(sys.stdout, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         else:
             paint = Painter(color_enabled(sys.stdout, args.color))
@@ -95,6 +105,21 @@ def run(args: argparse.Namespace) -> int:
                 from triage.enrich import describe
 
                 head = describe(binary) + "\n"
+            head += "".join(line + "\n" for line in analyze_views.text_lines(views, args.top))
             body = render(result, name, paint=paint, top=args.top, frames=args.frames)
             write_utf8(sys.stdout, head + body + "\n")
     return 0
+
+
+def _load_base(spec: str, args: argparse.Namespace) -> LoadedDump:
+    """``--base OLD`` loaded as the new dump is (a base URL means its goroutine dump)."""
+    from triage.workspace import load_dump
+
+    target = parse_target(spec, cluster_scope(args))
+    if isinstance(target, KubeTarget):
+        raise cluster_unavailable(target, "analyze --base")
+    if isinstance(target, UrlTarget):
+        from triage.probes.endpoints import goroutine_url
+
+        target = UrlTarget(goroutine_url(target.url), base=False)
+    return load_dump(target, level="loose" if args.loose else "exact", timeout=args.timeout)

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from triage.errors import TriageError
-from triage.goroutines import Analysis, analyze
+from triage.goroutines import Analysis, DumpAnalysis, analyze
 from triage.live.fetcher import Capability, Fetcher
+from triage.live.restart import RestartDetector
 from triage.probes.health import HealthStatus, HealthTracker
 from triage.probes.metrics import MetricsReport, MetricsTracker
 from triage.probes.poller import Poller, one_line
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
 
 #: what is polled on a schedule (profiles are fetched on request)
 POLLED = (Capability.GOROUTINES, Capability.HEALTH, Capability.METRICS)
+#: snapshots kept whole for comparing with the current one
+KEEP_SNAPSHOTS = 6
 #: a poll turned off in the config still gets a poller; it just never comes due
 _NEVER = 3600.0
 
@@ -101,8 +107,9 @@ class LiveSession:
             path: HealthTracker(path, failure_threshold=threshold)
             for path in (config.attach.health_paths if has_health else [])
         }
-        self.metrics = MetricsTracker()
-        self.history = SnapshotHistory(clock=clock)
+        span = config.refresh.min_rate_span
+        self.metrics = MetricsTracker(clock=clock, min_span=span)
+        self.history = SnapshotHistory(clock=clock, min_span=span)
         intervals = {
             Capability.GOROUTINES: config.refresh.goroutines,
             Capability.HEALTH: config.refresh.health,
@@ -117,6 +124,18 @@ class LiveSession:
         self.debug = 2
         self.busy: set[Capability] = set()
         self.latest: Analysis | None = None
+        #: ``--save-dir``: every snapshot and profile fetched is kept there, as fetched
+        self.save_dir = Path(config.attach.save_dir) if config.attach.save_dir else None
+        #: the last profile fetched, raw (what the save key writes)
+        self.last_profile: tuple[str, bytes] | None = None
+        self.save_error = ""
+        self.restarts = RestartDetector()
+        #: (wall-clock time, reason) of every restart seen: where the series break
+        self.restart_log: list[tuple[datetime, str]] = []
+        #: when each poll started failing (wall clock); its data on screen is stale since
+        self.stale_since: dict[Capability, datetime] = {}
+        #: the last few snapshots, (wall-clock time, dump), for comparing (the c key)
+        self.kept: deque[tuple[datetime, DumpAnalysis]] = deque(maxlen=KEEP_SNAPSHOTS)
 
     @property
     def label(self) -> str:
@@ -182,6 +201,7 @@ class LiveSession:
 
     def _snapshot(self) -> Analysis:
         body = self.fetcher.goroutines(debug=self.debug)
+        self._keep("goroutines", body)
         analysis = analyze(body, thresholds=self.config.thresholds)
         if not analysis.dumps:
             raise TriageError(f"{self.label}: the goroutine listing was empty")
@@ -193,7 +213,25 @@ class LiveSession:
 
         if not self.can(Capability.PROFILES):
             raise TriageError(f"{self.label}: this target gives no profiles")
-        return decode(self.fetcher.profile(kind, seconds), name=f"{kind} profile")
+        raw = self.fetcher.profile(kind, seconds)
+        self.last_profile = (kind, raw)
+        self._keep("profile", raw, kind)
+        return decode(raw, name=f"{kind} profile")
+
+    def _keep(self, kind: str, data: bytes, detail: str = "") -> None:
+        """(worker thread) Write what was fetched to the save directory, if there is one.
+
+        A full disk must not stop the live view: the failure is kept for the status line.
+        """
+        if self.save_dir is None:
+            return
+        from triage.evidence import evidence_name, save
+
+        try:
+            save(self.save_dir, evidence_name(self.label, kind, datetime.now(UTC), detail), data)
+            self.save_error = ""
+        except TriageError as exc:
+            self.save_error = exc.line()
 
     # --- results (UI thread) ----------------------------------------------------------
 
@@ -214,7 +252,12 @@ class LiveSession:
         self.busy.discard(poll)
         self.pollers[poll].succeeded(self.clock())
         item = result.analysis.dumps[-1]
+        self.stale_since.pop(poll, None)
+        restart = self.restarts.from_dump(item)
+        if restart:
+            self._restarted(restart, result.at)
         self.history.add(item, at=result.at)
+        self.kept.append((datetime.now(UTC), item))
         growth = {g.id: rate for g in item.groups if (rate := self.history.rate_of(g)) is not None}
         shown = replace(item, findings=[*growth_findings(self.history), *item.findings])
         analysis = Analysis([*result.analysis.dumps[:-1], shown])
@@ -222,7 +265,7 @@ class LiveSession:
         policy = refresh_policy(
             item.dump.goroutine_count, limit=self.config.refresh.max_live_goroutines
         )
-        note = ""
+        note = f"the target restarted ({restart}): growth starts over" if restart else ""
         if not policy.auto and self.enabled[poll]:
             self.enabled[poll] = False
             self.debug = policy.debug
@@ -240,20 +283,42 @@ class LiveSession:
         samples = result.samples
         if samples and all(not s.ok and s.status is None for s in samples):
             self.pollers[poll].failed(samples[0].detail, now)
+            self.stale_since.setdefault(poll, datetime.now(UTC))
         else:
             self.pollers[poll].succeeded(now)
+            self.stale_since.pop(poll, None)
 
     def _scraped(self, result: MetricsFetched) -> None:
         poll = Capability.METRICS
         self.busy.discard(poll)
         source = self.label + "/metrics"
-        if self.metrics.update(result.body, source, at=result.at) is None:
+        scraped = self.metrics.update(result.body, source, at=result.at)
+        if scraped is None:
             self.pollers[poll].failed(self.metrics.error or "bad /metrics page", self.clock())
-        else:
-            self.pollers[poll].succeeded(self.clock())
+            self.stale_since.setdefault(poll, datetime.now(UTC))
+            return
+        self.pollers[poll].succeeded(self.clock())
+        self.stale_since.pop(poll, None)
+        restart = self.restarts.from_metrics(scraped.process_start_seconds)
+        if restart:
+            self._restarted(restart, result.at)
+            self.metrics.record(scraped, result.at)  # the new process's first point
+
+    def _restarted(self, reason: str, at: float) -> None:
+        """A new process: growth and trends start over from here (the old data stays
+        in the log as a break, never fitted together with the new)."""
+        self.history.restarted()
+        self.metrics.restarted(at)
+        self.restart_log.append((datetime.now(UTC), reason))
+
+    def stale(self, poll: Capability) -> str:
+        """``stale since 03:14:07`` while ``poll`` fails (local time), else ""."""
+        since = self.stale_since.get(poll)
+        return f"stale since {since.astimezone().strftime('%H:%M:%S')}" if since else ""
 
     def _failed(self, result: FetchFailed) -> None:
         self.busy.discard(result.poll)
+        self.stale_since.setdefault(result.poll, datetime.now(UTC))
         self.pollers[result.poll].failed(result.error, self.clock())
         if result.poll is Capability.METRICS:
             self.metrics.record_error(result.error)
@@ -265,8 +330,14 @@ class LiveSession:
         return [t.status() for t in self.health.values()]
 
     def report(self) -> MetricsReport:
-        """The runtime metrics and their trends."""
-        return self.metrics.report()
+        """The runtime metrics and their trends, marked stale and split at a restart."""
+        restarted = ""
+        if self.restart_log:
+            when, why = self.restart_log[-1]
+            restarted = f"restarted at {when.astimezone().strftime('%H:%M:%S')} ({why})"
+        return replace(
+            self.metrics.report(), stale=self.stale(Capability.METRICS), restarted=restarted
+        )
 
     def status_line(self) -> tuple[str, str]:
         """The worst poller's line (failures first), and its level."""
@@ -279,6 +350,8 @@ class LiveSession:
         failing = [s for s in states if s.ok is False]
         if failing:
             return "; ".join(s.status_line for s in failing), "error"
+        if self.save_error:
+            return f"not saving: {self.save_error}", "warning"
         on = self.enabled.get(Capability.GOROUTINES, False)
         live = "live" if on else "live refresh off (L)"
         return f"attached to {self.label} · {live}", "info"

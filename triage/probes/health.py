@@ -18,7 +18,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from triage.probes.client import HealthSample
 
@@ -52,6 +52,8 @@ class HistoryPoint:
     latency: float | None
     """None when no HTTP answer came (refused, timeout): there is no bar to draw."""
     ok: bool
+    #: when the probe ran (the tracker's clock), to mark a restart between two bars
+    at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,9 @@ def consecutive_failures(samples: Sequence[HealthSample]) -> int:
 def history(samples: Sequence[HealthSample], n: int = DEFAULT_HISTORY) -> tuple[HistoryPoint, ...]:
     """The last ``n`` samples as sparkline points, oldest first."""
     tail = list(samples)[-n:] if n > 0 else []
-    return tuple(HistoryPoint(s.latency if s.status is not None else None, s.ok) for s in tail)
+    return tuple(
+        HistoryPoint(s.latency if s.status is not None else None, s.ok, s.at) for s in tail
+    )
 
 
 class HealthTracker:

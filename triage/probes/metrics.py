@@ -33,10 +33,13 @@ HEAP_METRICS = (
     "go_memory_classes_heap_objects_bytes",
 )
 GC_SUMMARY = "go_gc_duration_seconds"
+PROCESS_START = "process_start_time_seconds"
 DEFAULT_WINDOW = 300.0
 DEFAULT_CAPACITY = 720
 #: a fitted change smaller than this share of the mean over the window is "flat"
 FLAT_RATIO = 0.02
+#: no rate over less than this many seconds: "+251/min" five seconds after attaching is noise
+MIN_RATE_SPAN = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,8 @@ class GoMetrics:
     gc_pause_max_seconds: float | None = None
     gc_pause_sum_seconds: float | None = None
     gc_count: float | None = None
+    #: ``process_start_time_seconds`` (Unix time): a new value means a new process
+    process_start_seconds: float | None = None
     heap_source: str = ""
     """Which series gave ``heap_inuse_bytes`` (they differ a little in meaning)."""
 
@@ -71,9 +76,11 @@ def parse_metrics(body: bytes | str, source: str = "metrics") -> GoMetrics:
         gc_pause_max_seconds=values.get(GC_SUMMARY + "{1}"),
         gc_pause_sum_seconds=values.get(GC_SUMMARY + "_sum"),
         gc_count=values.get(GC_SUMMARY + "_count"),
+        process_start_seconds=values.get(PROCESS_START),
         heap_source=heap_source,
     )
-    if all(getattr(found, f.name) is None for f in fields(found) if f.name != "heap_source"):
+    ignored = ("heap_source", "process_start_seconds")
+    if all(getattr(found, f.name) is None for f in fields(found) if f.name not in ignored):
         raise BadInput(
             f"{source}: no Go runtime metrics (go_goroutines, heap, GC, RSS)",
             "is the Prometheus Go collector registered in this service?",
@@ -111,7 +118,7 @@ def _collect(text: str, source: str) -> dict[str, float]:
     """``name -> value`` of the wanted samples; quantiles as ``name{q}``."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    wanted = {"go_goroutines", "process_resident_memory_bytes", *HEAP_METRICS}
+    wanted = {"go_goroutines", "process_resident_memory_bytes", PROCESS_START, *HEAP_METRICS}
     values: dict[str, float] = {}
     try:
         for family in text_string_to_metric_families(text):
@@ -201,17 +208,31 @@ def direction(points: Sequence[tuple[float, float]], per_minute: float | None) -
     return "up" if change > 0 else "down"
 
 
-def trend(name: str, points: Sequence[tuple[float, float]], now: float, window: float) -> Trend:
-    """The trend of ``(at, value)`` points, fitted over those in the last ``window``."""
+def trend(
+    name: str,
+    points: Sequence[tuple[float, float]],
+    now: float,
+    window: float,
+    min_span: float = MIN_RATE_SPAN,
+) -> Trend:
+    """The trend of ``(at, value)`` points, fitted over those in the last ``window``
+    (no rate until they span ``min_span`` seconds)."""
     recent = [(t, v) for t, v in points if now - window <= t <= now]
-    rate = slope_per_minute(recent)
+    spans = len(recent) >= 2 and recent[-1][0] - recent[0][0] >= min_span
+    rate = slope_per_minute(recent) if spans else None
+    heading = direction(recent, rate)
+    if heading in ("up", "down") and len(recent) >= 2:
+        # the window's slope says one thing, the last step the other: claim neither
+        step = recent[-1][1] - recent[-2][1]
+        if (step < 0 and heading == "up") or (step > 0 and heading == "down"):
+            heading = "unknown"
     last = points[-1] if points else None
     return Trend(
         name=name,
         latest=last[1] if last else None,
         latest_at=last[0] if last else None,
         per_minute=rate,
-        direction=direction(recent, rate),
+        direction=heading,
         points=len(recent),
     )
 
@@ -235,6 +256,12 @@ class MetricsReport:
     error: str | None
     """The last scrape's failure in one line; None once a scrape succeeds."""
     consecutive_failures: int
+    #: "stale since HH:MM:SS" while scrapes fail (the figures are the last good ones)
+    stale: str = ""
+    #: "restarted at HH:MM:SS (why)": trends start over from there
+    restarted: str = ""
+    #: when the target restarted (the tracker's clock), to mark in sparklines
+    breaks: tuple[float, ...] = ()
 
 
 @dataclass
@@ -251,10 +278,13 @@ class MetricsTracker:
 
     window: float = DEFAULT_WINDOW
     capacity: int = DEFAULT_CAPACITY
+    min_span: float = MIN_RATE_SPAN
     clock: Callable[[], float] = time.monotonic
     latest: GoMetrics | None = None
     error: str | None = None
     consecutive_failures: int = 0
+    #: when the target restarted (tracker clock): series before a break are dropped
+    breaks: list[float] = field(default_factory=list)
     _series: dict[str, deque[tuple[float, float]]] = field(default_factory=dict, repr=False)
 
     def update(
@@ -285,13 +315,18 @@ class MetricsTracker:
         self.error = error.line() if isinstance(error, TriageError) else error
         self.consecutive_failures += 1
 
+    def restarted(self, at: float) -> None:
+        """A new process: its figures start a new series (no trend across the two)."""
+        self._series.clear()
+        self.breaks.append(at)
+
     def series(self, name: str) -> list[tuple[float, float]]:
         """``(at, value)`` points of one series, oldest first (for a sparkline)."""
         return list(self._series.get(name, ()))
 
     def trend(self, name: str) -> Trend:
         """Latest value, growth per minute and direction of one series."""
-        return trend(name, self.series(name), self.clock(), self.window)
+        return trend(name, self.series(name), self.clock(), self.window, self.min_span)
 
     def report(self) -> MetricsReport:
         """A frozen summary for the UI."""
@@ -300,6 +335,7 @@ class MetricsTracker:
             latest=self.latest,
             error=self.error,
             consecutive_failures=self.consecutive_failures,
+            breaks=tuple(self.breaks),
         )
 
     def _values(self, metrics: GoMetrics) -> Iterable[tuple[str, float | None]]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from triage.goroutines import Analysis, DumpAnalysis
 from triage.goroutines.diagnose import Finding
 from triage.goroutines.grouping import Group
-from triage.probes.metrics import slope_per_minute
+from triage.probes.metrics import MIN_RATE_SPAN, slope_per_minute
 
 GroupKey = tuple[str, tuple[tuple[str, str, int], ...]]
 RULE_ID = "goroutine-growth"
@@ -98,12 +98,16 @@ class SnapshotHistory:
     """
 
     def __init__(
-        self, capacity: int = DEFAULT_CAPACITY, clock: Callable[[], float] = time.monotonic
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        clock: Callable[[], float] = time.monotonic,
+        min_span: float = MIN_RATE_SPAN,
     ) -> None:
         if capacity < 2:
             raise ValueError("a history needs at least 2 snapshots to show growth")
         self._snapshots: deque[Snapshot] = deque(maxlen=capacity)
         self._clock = clock
+        self.min_span = min_span
 
     @property
     def snapshots(self) -> tuple[Snapshot, ...]:
@@ -124,14 +128,18 @@ class SnapshotHistory:
         self._snapshots.append(snap)
         return snap
 
+    def restarted(self) -> None:
+        """A new process: its piles are not the old one's, so growth starts over."""
+        self._snapshots.clear()
+
     def growth(self, window: float = DEFAULT_WINDOW) -> dict[GroupKey, GroupGrowth]:
         """Growth per minute of every group in the latest snapshot (needs 2 snapshots)."""
         if not self._snapshots:
             return {}
         latest = self._snapshots[-1]
         recent = [s for s in self._snapshots if s.at >= latest.at - window]
-        if len(recent) < 2:
-            return {}
+        if len(recent) < 2 or recent[-1].at - recent[0].at < self.min_span:
+            return {}  # no rate before a minimum window: early rates are noise
         result: dict[GroupKey, GroupGrowth] = {}
         for key, info in latest.groups.items():
             counts = tuple(s.groups[key].count if key in s.groups else 0 for s in recent)

@@ -22,6 +22,8 @@ from triage.ui.screens.splash import SplashScreen
 
 if TYPE_CHECKING:  # imported after the first frame (start-up speed)
     from triage.pprof.query import ProfileQuery
+    from triage.ui.live import LiveFetched
+    from triage.ui.messages import SourceLoaded, StatusNote
     from triage.ui.screens.start import OpenRequested
     from triage.ui.screens.workspace import WorkspaceScreen
 
@@ -75,6 +77,8 @@ class TriageApp(App[None]):
         self.config = config
         self.keymap = keymap
         self.startup_warnings = warnings
+        #: a target opened from the prompt, and its workspace, until it has data or failed
+        self._opening: tuple[Target, WorkspaceScreen] | None = None
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(themes.VARIABLE_DEFAULTS)
@@ -130,8 +134,43 @@ class TriageApp(App[None]):
         )
 
     def on_open_requested(self, event: OpenRequested) -> None:
-        remember(event.target)
-        self.push_screen(self._workspace([event.target]))
+        """Open over what is on screen; it becomes recent only once it has opened (below)."""
+        workspace = self._workspace([event.target])
+        self._opening = (event.target, workspace)
+        self.push_screen(workspace)
+
+    # An open from the prompt is on trial until its first data arrives: these messages
+    # bubble up from its workspace. A failure takes it off the stack, so the screen under
+    # it (the prompt, the workspace before) is back as it was, and says what failed.
+
+    def on_source_loaded(self, event: SourceLoaded) -> None:
+        self._opened(ok=True)
+
+    def on_live_fetched(self, event: LiveFetched) -> None:
+        from triage.live.session import FetchFailed, SnapshotFetched
+
+        result = event.result
+        if isinstance(result, SnapshotFetched):
+            self._opened(ok=True)
+        elif isinstance(result, FetchFailed) and result.poll.value == "goroutines":
+            self._opened(ok=False, why=result.error)
+
+    def on_status_note(self, event: StatusNote) -> None:
+        if event.level == "error":
+            self._opened(ok=False, why=event.text)
+
+    def _opened(self, *, ok: bool, why: str = "") -> None:
+        if self._opening is None or self._opening[1] is not self.screen:
+            return
+        target, workspace = self._opening
+        if ok:
+            remember(target)
+        elif not (workspace.model.dumps or workspace.model.profiles):
+            self.pop_screen()
+            self.notify(f"could not open {target.label}: {why}", severity="error", timeout=10)
+        else:
+            return  # something did open: the error is about a part of it
+        self._opening = None
 
     def action_help(self) -> None:
         from triage.ui.screens.help import HelpScreen

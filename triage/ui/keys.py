@@ -46,6 +46,8 @@ KEYS: dict[str, KeySpec] = {
     "data.live": KeySpec("L", "toggle_live", "Live refresh", show=False),
     "data.dump": KeySpec("d", "next_dump", "Next dump", show=False),
     "data.profile": KeySpec("p", "fetch_profile", "Profile"),
+    "data.save": KeySpec("S", "save_evidence", "Save", show=False),
+    "data.compare": KeySpec("c", "compare", "Compare", show=False),
     # lists (findings and groups)
     "list.down": KeySpec("down,j", "cursor_down", "Down", show=False),
     "list.up": KeySpec("up,k", "cursor_up", "Up", show=False),
@@ -55,6 +57,8 @@ KEYS: dict[str, KeySpec] = {
     "list.page_up": KeySpec("pageup,ctrl+b", "page_up", "Page up", show=False),
     "goroutines.open": KeySpec("enter", "select", "Open group"),
     "goroutines.loose": KeySpec("l", "toggle_loose", "Loose grouping", show=False),
+    "goroutines.filter": KeySpec("slash", "filter", "Filter", show=False, priority=True),
+    "goroutines.clear_filter": KeySpec("escape", "clear_filter", "Clear filter", show=False),
     # group detail and other pushed screens
     "screen.back": KeySpec("escape,backspace", "back", "Back"),
     "group.next_sample": KeySpec("n", "next_sample", "Next goroutine"),

@@ -70,6 +70,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "tried once first: if nothing answers there, triage says so and exits 3.",
     )
     a.add_argument("url", help="base URL, e.g. http://127.0.0.1:6060")
+    a.add_argument(
+        "--save-dir",
+        metavar="DIR",
+        help="keep every goroutine snapshot and profile fetched in DIR, as fetched "
+        "(named by target and time; triage open reads them)",
+    )
     _ui_options(a)
     a.set_defaults(func=run_attach)
 
@@ -150,6 +156,9 @@ def start(
     keys_from_terminal()
     mono = os.environ.get("NO_COLOR") is not None  # before Textual removes it from the env
     config, warnings = load_config()
+    save_dir = getattr(args, "save_dir", None)
+    if save_dir:
+        config.attach.save_dir = str(save_dir)
     preload = _preload(targets, config.thresholds)
     from triage.ui.keymap import load_keymap
 

@@ -57,6 +57,9 @@ class LiveView(Protocol):
     def post_profile_tree(self, profile: Profile, name: str, sample_type: str | None) -> None:
         """(worker thread) Build and post a profile's flame graph."""
 
+    def show_stale(self, text: str) -> None:
+        """Mark what is on screen as old ("stale since HH:MM:SS")."""
+
 
 class LiveController:
     """Drives one LiveSession from a screen's timers and workers."""
@@ -103,6 +106,7 @@ class LiveController:
             self.show_status()
             if event.result.poll is Capability.GOROUTINES:
                 self.view.show_fetch_error(f"goroutines: {event.result.error}")
+                self.view.show_stale(self.session.stale(Capability.GOROUTINES))
         self.view.show_health()
 
     def show_status(self) -> None:

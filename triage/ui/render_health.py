@@ -15,12 +15,18 @@ BARS = "▁▂▃▄▅▆▇█"
 ARROWS = {"up": "↑ rising", "down": "↓ falling", "flat": "→ flat", "unknown": "  "}
 
 
-def sparkline(points: tuple[HistoryPoint, ...]) -> Content:
-    """Latency bars, scaled to the slowest; failures as a red ``x``."""
+def sparkline(points: tuple[HistoryPoint, ...], breaks: tuple[float, ...] = ()) -> Content:
+    """Latency bars, scaled to the slowest; failures as a red ``x``; a restart of the
+    target between two bars as ``↻``."""
     latencies = [p.latency for p in points if p.latency is not None]
     top = max(latencies, default=0.0) or 1.0
     parts: list[tuple[str, str]] = []
+    previous: float | None = None
     for point in points:
+        at = point.at
+        if at is not None and previous is not None and any(previous < b <= at for b in breaks):
+            parts.append(("↻", "bold $severity-warning"))
+        previous = point.at if point.at is not None else previous
         if not point.ok:
             parts.append(("x", "bold $severity-critical"))
         elif point.latency is None:
@@ -38,7 +44,9 @@ def ms(seconds: float | None) -> str:
     return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.1f}s"
 
 
-def endpoint_lines(status: HealthStatus, threshold: int) -> list[Content]:
+def endpoint_lines(
+    status: HealthStatus, threshold: int, breaks: tuple[float, ...] = ()
+) -> list[Content]:
     """Three lines per endpoint: state and last answer, sparkline, window stats."""
     last = status.last
     if last is None:
@@ -63,7 +71,7 @@ def endpoint_lines(status: HealthStatus, threshold: int) -> list[Content]:
         f"  1m p50 {ms(one.p50)} p95 {ms(one.p95)} err {one.error_rate:.0%}"
         f"  5m p50 {ms(five.p50)} p95 {ms(five.p95)} err {five.error_rate:.0%}"
     )
-    return [head, Content.assemble("  ", sparkline(status.history)), stats]
+    return [head, Content.assemble("  ", sparkline(status.history, breaks)), stats]
 
 
 def human_bytes(value: float) -> str:
@@ -94,12 +102,16 @@ def trend_line(trend: Trend) -> Content:
     label, fmt = _LABELS.get(trend.name, (trend.name, count))
     value = fmt(trend.latest) if trend.latest is not None else "-"
     growth = ""
-    if trend.per_minute is not None and trend.direction in ("up", "down"):
-        growth = f" {fmt(abs(trend.per_minute))}/min"
-        growth = ("+" if trend.per_minute > 0 else "-") + growth.strip()
-    style = "bold $severity-warning" if trend.direction == "up" else "dim"
+    heading = trend.direction
+    if trend.per_minute is not None and heading in ("up", "down"):
+        amount = fmt(abs(trend.per_minute))
+        if any(ch in "123456789" for ch in amount):
+            growth = ("+" if trend.per_minute > 0 else "-") + f"{amount}/min"
+        else:
+            heading = "flat"  # rounds to nothing: never "rising +0ms/min"
+    style = "bold $severity-warning" if heading == "up" else "dim"
     return Content.assemble(
-        f"  {label:<16}", (f"{value:>10}", "bold"), "  ", (ARROWS[trend.direction], style),
+        f"  {label:<16}", (f"{value:>10}", "bold"), "  ", (ARROWS[heading], style),
         (f" {growth}" if growth else "", style),
     )  # fmt: skip
 
@@ -108,7 +120,10 @@ def metrics_lines(report: MetricsReport) -> list[Content]:
     """The Go metrics block, with the last scrape error if any."""
     lines = [Content.assemble(("Go metrics", "bold"), ("  /metrics", "dim"))]
     if report.error:
-        lines.append(Content.assemble(("✗ ", "bold $severity-critical"), report.error))
+        stale = f"  ({report.stale})" if report.stale else ""
+        lines.append(Content.assemble(("✗ ", "bold $severity-critical"), report.error, stale))
+    if report.restarted:
+        lines.append(Content.assemble(("↻ ", "bold $severity-warning"), report.restarted))
     if report.latest is None and not report.error:
         lines.append(Content("  waiting for the first scrape…"))
     for trend in report.trends.values():

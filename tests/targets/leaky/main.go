@@ -246,7 +246,14 @@ func metrics(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %d\n", ms.Sys)
 	fmt.Fprintf(w, "# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter\n")
 	fmt.Fprintf(w, "http_requests_total{code=\"200\"} %d\n", requests.Load())
+	// As the Prometheus process collector writes it: Unix seconds, shortest exact float.
+	fmt.Fprintf(w, "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n")
+	fmt.Fprintf(w, "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %s\n",
+		strconv.FormatFloat(float64(started.UnixNano())/1e9, 'g', -1, 64))
 }
+
+// started is when this process began, for process_start_time_seconds.
+var started = time.Now()
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback)")

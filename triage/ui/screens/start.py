@@ -15,6 +15,7 @@ from triage.errors import BadInput, TriageError
 from triage.recent import Recent
 from triage.sources import check_openable
 from triage.targets import StdinTarget, Target, parse_target
+from triage.ui.keys import bindings
 from triage.ui.widgets.lists import KeyedOptionList
 
 INTRO = (
@@ -50,9 +51,20 @@ class StartScreen(Screen[None]):
     StartScreen KeyedOptionList { margin: 0 2; height: 1fr; border: none; }
     """
 
+    BINDINGS = bindings("screen.back")
+
     def __init__(self, recent: list[Recent]) -> None:
         super().__init__()
         self.recent = recent
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """escape goes back only to a screen under this one (``o`` from a workspace)."""
+        if action == "back":
+            return len(self.app.screen_stack) > 2
+        return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
 
     def compose(self) -> ComposeResult:
         yield Static(INTRO, id="intro")

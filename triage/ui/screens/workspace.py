@@ -18,7 +18,6 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -34,6 +33,7 @@ from triage.ui.keys import bindings
 from triage.ui.marks import mark
 from triage.ui.messages import SourceLoaded, StatusNote
 from triage.ui.render import source_label
+from triage.ui.screens.evidence import EvidenceActions
 from triage.ui.widgets.flame_messages import ExportRequested, TypeRequested
 from triage.ui.widgets.flamepane import FlamePane, TreeReady
 from triage.ui.widgets.goroutines import GoroutinePane, GroupChosen
@@ -84,7 +84,7 @@ class Regrouped(Message):
         self.dumps = dumps
 
 
-class WorkspaceScreen(Screen[None]):
+class WorkspaceScreen(EvidenceActions):
     """Dumps, profiles and (when attached) live health of one service."""
 
     BINDINGS = bindings(
@@ -260,10 +260,6 @@ class WorkspaceScreen(Screen[None]):
             self.minimize()
         else:
             self.maximize(self._pane(self._focused_pane()), container=False)
-
-    def note(self, text: str, level: str = "info") -> None:
-        """One line in the status bar (also what the LiveController calls)."""
-        self.query_one(StatusLine).note(text, level)
 
     def _start_live(self, url: str) -> None:
         from triage.live.fetcher import http_fetcher

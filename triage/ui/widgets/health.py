@@ -27,8 +27,9 @@ class HealthPane(VerticalScroll, can_focus=True):
     ) -> None:
         """Redraw from the trackers' latest state."""
         lines: list[Content] = []
+        breaks = report.breaks if report is not None else ()
         for status in statuses:
-            lines.extend(endpoint_lines(status, threshold))
+            lines.extend(endpoint_lines(status, threshold, breaks))
             lines.append(Content(""))
         if report is not None:
             lines.extend(metrics_lines(report))
