@@ -78,6 +78,20 @@ KEYS: dict[str, KeySpec] = {
     "flame.sandwich": KeySpec("w", "toggle_sandwich", "Sandwich"),
     "flame.export_folded": KeySpec("e", "export('folded')", "Export folded", show=False),
     "flame.export_svg": KeySpec("E", "export('svg')", "Export SVG", show=False),
+    # cluster screen (triage/ui/screens/cluster.py) and pod view (pod.py)
+    "app.cluster": KeySpec("ctrl+k", "open_cluster", "Cluster", priority=True),
+    "cluster.open": KeySpec("enter", "select", "Open"),
+    "cluster.filter": KeySpec("slash", "filter", "Filter", priority=True),
+    "cluster.retry": KeySpec("r", "retry", "Retry"),
+    "cluster.all_namespaces": KeySpec("A", "toggle_all_namespaces", "All namespaces", show=False),
+    "pod.previous": KeySpec("p", "toggle_previous", "Previous/current"),
+    "pod.container": KeySpec("c", "next_container", "Container"),
+    "pod.tail": KeySpec("n", "next_tail", "Tail lines", show=False),
+    "pod.follow": KeySpec("f", "toggle_follow", "Follow"),
+    "pod.timestamps": KeySpec("t", "toggle_timestamps", "Timestamps", show=False),
+    "pod.wrap": KeySpec("w", "toggle_wrap", "Wrap", show=False),
+    "pod.save": KeySpec("s", "save_log", "Save log"),
+    "pod.crash": KeySpec("x", "open_crash", "Open crash"),
 }
 
 

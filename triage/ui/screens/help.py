@@ -22,6 +22,8 @@ SCOPES = {
     "health": "Health pane",
     "group": "Group detail",
     "screen": "Screens",
+    "cluster": "Cluster screen",
+    "pod": "Pod view",
 }
 
 

@@ -1,0 +1,186 @@
+"""The cluster screen and pod view against the project's API server (Pilot, real HTTP).
+
+The ``kube`` fixture serves a seeded shop: ``checkout`` crash-looping on a real
+Go nil-pointer panic since revision 2, ``cache`` OOMKilled, ``catalog`` healthy.
+The app talks to it through the official client, as it would to a real cluster.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import RichLog, Static
+
+from tests.cluster.seed import seed_shop
+from tests.support.kube import Kube
+from triage.cluster.kubeconfig import ConnectOptions
+from triage.config import load_config
+from triage.kubeserver.resources import by_kind
+from triage.ui.app import Launch, TriageApp
+from triage.ui.keymap import load_keymap
+from triage.ui.screens.cluster import ClusterScreen
+from triage.ui.screens.pod import PodScreen
+from triage.ui.screens.start import StartScreen
+from triage.ui.screens.workspace import WorkspaceScreen
+from triage.ui.widgets.cluster_list import ClusterList
+
+pytestmark = pytest.mark.slow
+
+
+def cluster_app(kubeconfig: Path, namespace: str | None = "shop", **kw: Any) -> TriageApp:
+    config, warnings = load_config()
+    options = ConnectOptions(kubeconfig=str(kubeconfig), namespace=namespace)
+    return TriageApp(Launch(cluster=options, **kw), config, load_keymap("default"), warnings)
+
+
+async def until(pilot: Any, check: Callable[[], object], what: str, tries: int = 500) -> None:
+    """Let the app run until ``check()`` is true (the watch runs in a thread)."""
+    for _ in range(tries):
+        if check():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def rows_text(app: TriageApp) -> list[str]:
+    return [r.text for r in app.screen.query_one(ClusterList).rows]
+
+
+def status(app: TriageApp) -> str:
+    return str(app.screen.query_one("#cluster-status", Static).render())
+
+
+async def open_shop(pilot: Any) -> ClusterScreen:
+    await until(pilot, lambda: isinstance(pilot.app.screen, ClusterScreen), "cluster screen")
+    await until(pilot, lambda: len(rows_text(pilot.app)) > 3, "rows")
+    screen = pilot.app.screen
+    assert isinstance(screen, ClusterScreen)
+    return screen
+
+
+async def test_worst_workload_first_with_its_signature(kube: Kube) -> None:
+    shop = seed_shop(kube.cluster)
+    app = cluster_app(kube.kubeconfig())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_shop(pilot)
+        rows = rows_text(app)
+        assert "deployment/checkout" in rows[0] and "3/5 crashing" in rows[0]
+        assert rows[1].strip().startswith("≡ 3/5 pods: nil pointer dereference at main.")
+        assert rows[1].endswith(", since revision 2")
+        pods = [r for r in rows[2:5]]
+        assert all(
+            "CrashLoopBackOff" in r and "exit 2 (Go panic or fatal error)" in r for r in pods
+        )
+        assert sorted(r.split()[1] for r in pods) == sorted(shop.checkout_crashing)
+        workloads = [r.split()[2] for r in rows if r[0] in "▾▸"]
+        # the panic first, then the OOM kill; healthy catalog last, folded
+        assert workloads == ["deployment/checkout", "deployment/cache", "deployment/catalog"]
+        assert "OOMKilled exit 137" in "".join(rows)
+        assert rows[-1].startswith("▸ ✓ deployment/catalog") and "3/3 ready" in rows[-1]
+        assert "● live" in status(app)
+
+
+async def test_filter_keeps_what_matches(kube: Kube) -> None:
+    seed_shop(kube.cluster)
+    app = cluster_app(kube.kubeconfig())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_shop(pilot)
+        await pilot.press("slash", *"catalog", "enter")
+        await pilot.pause()
+        rows = rows_text(app)
+        assert "deployment/catalog" in rows[0]
+        assert not any("checkout" in r for r in rows)
+
+
+async def test_watch_shows_a_new_crash_live(kube: Kube) -> None:
+    seed_shop(kube.cluster)
+    app = cluster_app(kube.kubeconfig())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_shop(pilot)
+        pods = kube.cluster.store.objects(by_kind("Pod").store_key)
+        pod = next(p for p in pods if p["metadata"]["name"].startswith("catalog"))
+        status_ = pod["status"]["containerStatuses"][0]
+        status_["ready"] = False
+        status_["restartCount"] = 4
+        status_["state"] = {"waiting": {"reason": "CrashLoopBackOff"}}
+        kube.cluster.update("Pod", pod)
+        await until(
+            pilot,
+            lambda: any("catalog" in r and "crashing" in r for r in rows_text(app)),
+            "catalog crashing",
+        )
+
+
+async def test_pod_view_logs_previous_and_current_and_the_crash_key(kube: Kube) -> None:
+    seed_shop(kube.cluster)
+    app = cluster_app(kube.kubeconfig())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_shop(pilot)
+        await pilot.press("down", "down", "enter")  # the first crashing pod
+        await until(pilot, lambda: isinstance(app.screen, PodScreen), "pod view")
+        screen = app.screen
+        assert isinstance(screen, PodScreen)
+        await until(pilot, lambda: screen.log_crash is not None, "the previous log read")
+        assert b"panic: runtime error: invalid memory address" in screen.log_data
+        crash = str(screen.query_one("#pod-crash", Static).render())
+        assert "Go panic in the previous log" in crash and "x opens it" in crash
+        await pilot.press("p")  # the current container's log
+        await until(pilot, lambda: screen.log_data == b"level=info msg=starting\n", "current log")
+        assert screen.log_crash is None
+        await pilot.press("p")
+        await until(pilot, lambda: screen.log_crash is not None, "previous log again")
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen), "workspace")
+
+
+async def test_viewer_sees_the_termination_message_and_the_permission_hint(kube: Kube) -> None:
+    seed_shop(kube.cluster)
+    app = cluster_app(kube.kubeconfig(user="viewer"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_shop(pilot)
+        await pilot.press("down", "down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PodScreen), "pod view")
+        screen = app.screen
+
+        def access() -> str:
+            return str(screen.query_one("#pod-access", Static).render())
+
+        await until(pilot, lambda: "pods/log" in access(), "the permission hint")
+        assert "full logs and tracebacks need `get pods/log` in namespace shop" in access()
+        assert "pods/portforward" in access()
+        crash = str(screen.query_one("#pod-termination", Static).render())
+        assert crash.startswith(
+            "Go panic in the termination message: runtime error: invalid memory"
+        )
+        events = str(screen.query_one("#pod-events", Static).render())
+        assert events.startswith("events (newest first):")
+        log = screen.query_one(RichLog)
+        await until(pilot, lambda: any("forbidden" in line.text for line in log.lines), "log 403")
+
+
+async def test_unreachable_cluster_says_so_and_files_still_open(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = tmp_path / "kubeconfig"
+    config.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: gone\n"
+        f"clusters:\n- name: gone\n  cluster:\n    server: http://127.0.0.1:{port}\n"
+        "contexts:\n- name: gone\n  context:\n    cluster: gone\n    user: u\n"
+        "users:\n- name: u\n  user:\n    token: t\n"
+    )
+    app = cluster_app(config, namespace=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClusterScreen), "cluster screen")
+        await until(pilot, lambda: "unreachable" in status(app), "the status line")
+        assert "r retries" in status(app)
+        await pilot.press("r")
+        await until(pilot, lambda: "unreachable" in status(app), "the status line again")
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, StartScreen), "start screen")
+        await pilot.press("ctrl+k")
+        await until(pilot, lambda: isinstance(app.screen, ClusterScreen), "back to the cluster")

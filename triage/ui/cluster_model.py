@@ -1,0 +1,163 @@
+"""The cluster screen's model: pods kept by a watch, grouped into workloads (pure, no UI).
+
+It lives in the watch's thread: each coalesced batch re-reads only the pods it
+names (``pod_crash``), then the workloads are regrouped and sorted worst first
+(a linear pass), so the UI thread receives a finished, immutable snapshot and
+only swaps it in. Fleet signatures come from what a pod object holds, with no
+log read: each crashing container's termination message (read by the goroutine
+engine, cached by its text, since replicas of one crash write the same bytes)
+or, without one, its last termination (reason and exit code).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from triage.cluster.model import PodCrash, pod_crash
+from triage.cluster.signature import Sample, Signature, fleet_signature
+from triage.cluster.watch import Batch, Key, key_of
+from triage.cluster.workloads import (
+    Revisions,
+    WorkloadRef,
+    build_revisions,
+    revision_of,
+    workload_of,
+)
+
+JSON = dict[str, Any]
+Analyzer = Callable[[bytes], JSON | None]
+
+
+@dataclass(frozen=True, slots=True)
+class PodView:
+    """One pod as the screen shows it: its crash signals, revision and raw JSON."""
+
+    crash: PodCrash
+    revision: int | None
+    raw: JSON
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadView:
+    """A workload and its pods, worst first."""
+
+    ref: WorkloadRef
+    pods: tuple[PodView, ...]
+    signature: Signature | None
+
+    @property
+    def crashing(self) -> int:
+        """How many of its pods are crashing now or died within the hour."""
+        return sum(1 for p in self.pods if p.crash.crashing)
+
+    @property
+    def rank(self) -> int:
+        """Its worst pod's rank (0 crash-looping ... 4 fine)."""
+        return min((p.crash.rank for p in self.pods), default=4)
+
+    @property
+    def restarts(self) -> int:
+        """Total restarts of its pods."""
+        return sum(p.crash.restarts for p in self.pods)
+
+    def sort_key(self) -> tuple[int, int, int, str, str, str]:
+        """Worst first: rank, most crashing pods, most restarts, then by name."""
+        ref = self.ref
+        return (self.rank, -self.crashing, -self.restarts, ref.namespace, ref.kind, ref.name)
+
+
+@dataclass(slots=True)
+class ClusterModel:
+    """Pods by key, re-read on change; :meth:`workloads` gives the sorted snapshot."""
+
+    clock: Callable[[], datetime]
+    analyze: Analyzer | None = None
+    revisions: Revisions = field(default_factory=Revisions)
+    pods: dict[Key, PodView] = field(default_factory=dict)
+    _crashes: dict[bytes, JSON | None] = field(default_factory=dict)
+
+    def set_revisions(self, replicasets: Iterable[JSON], controller: Iterable[JSON]) -> None:
+        """Index the revision sources (listed when the watch (re)starts)."""
+        self.revisions = build_revisions(replicasets, controller)
+
+    def reindex(self) -> None:
+        """Re-derive every pod's revision after the revision sources changed."""
+        for key, view in self.pods.items():
+            self.pods[key] = PodView(view.crash, revision_of(view.crash, self.revisions), view.raw)
+
+    def _view(self, raw: JSON, now: datetime) -> PodView:
+        crash = pod_crash(raw, now)
+        return PodView(crash, revision_of(crash, self.revisions), raw)
+
+    def apply(self, batch: Batch) -> None:
+        """Take one coalesced batch: a whole snapshot, or events in order."""
+        now = self.clock()
+        if batch.snapshot is not None:
+            self.pods = {k: self._view(v, now) for k, v in batch.snapshot.items()}
+            return
+        for kind, obj in batch.events:
+            key = key_of(obj)
+            if kind == "DELETED":
+                self.pods.pop(key, None)
+            else:
+                self.pods[key] = self._view(obj, now)
+
+    def workloads(self) -> list[WorkloadView]:
+        """Every workload with its pods, worst first (pods worst first within)."""
+        groups: dict[WorkloadRef, list[PodView]] = defaultdict(list)
+        for view in self.pods.values():
+            groups[workload_of(view.crash, self.revisions)].append(view)
+        out: list[WorkloadView] = []
+        for ref, views in groups.items():
+            views.sort(key=lambda v: v.crash.sort_key())
+            out.append(WorkloadView(ref, tuple(views), self._signature(views)))
+        out.sort(key=WorkloadView.sort_key)
+        return out
+
+    def _signature(self, views: list[PodView]) -> Signature | None:
+        crashing = [v for v in views if v.crash.crashing]
+        if not crashing:
+            return None
+        samples = []
+        for v in crashing:
+            term = v.crash.last_termination
+            message = term.message.encode() if term is not None and term.message else b""
+            samples.append(Sample(self._crash_of(message), term, v.revision))
+        return fleet_signature(samples, len(views))
+
+    def _crash_of(self, message: bytes) -> JSON | None:
+        if not message or self.analyze is None:
+            return None
+        if message not in self._crashes:
+            self._crashes[message] = self.analyze(message)
+        return self._crashes[message]
+
+
+def matches(query: str, workload: WorkloadView) -> tuple[bool, tuple[PodView, ...]]:
+    """Whether ``query`` (fuzzy, rapidfuzz) names the workload, else which of its pods.
+
+    Short queries (<= 3 characters) match as substrings: fuzzy scores of one or
+    two letters match nearly everything.
+    """
+    q = query.strip().lower()
+    if not q:
+        return True, workload.pods
+    if _hit(q, workload.ref.label) or _hit(q, workload.ref.namespace):
+        return True, workload.pods
+    pods = tuple(p for p in workload.pods if _hit(q, p.crash.name) or _hit(q, p.crash.reason))
+    return False, pods
+
+
+def _hit(query: str, text: str) -> bool:
+    text = text.lower()
+    if query in text:
+        return True
+    if len(query) <= 3:
+        return False
+    from rapidfuzz import fuzz
+
+    return fuzz.partial_ratio(query, text) >= 80
