@@ -13,7 +13,6 @@ import pytest
 from tests.cluster.pods import (
     CHECKOUT_MESSAGE,
     container_status,
-    pod,
     replicaset,
     rs_pod,
     terminated,
@@ -138,7 +137,8 @@ def test_worst_workload_first_with_the_signature_from_termination_messages() -> 
     texts = [r.text for r in rows]
     assert texts[0].startswith("▾ ✖ deployment/checkout") and "2/3 crashing" in texts[0]
     assert texts[1] == (
-        "    ≡ 2/3 pods: nil pointer dereference at main.ownerEmail (checkout/main.go:49), since revision 3"
+        "    ≡ 2/3 pods: nil pointer dereference at main.ownerEmail (checkout/main.go:49),"
+        " since revision 3"
     )
     assert [r.pod.crash.name for r in rows if r.pod] == [  # type: ignore[union-attr]
         "checkout-7d9f-a1",
