@@ -74,8 +74,7 @@ def workload_spans(w: WorkloadView, expanded: bool) -> tuple[Span, ...]:
     if w.crashing:
         state = f"{w.crashing}/{len(w.pods)} crashing"
     else:
-        ready = sum(1 for p in w.pods if p.crash.ready)
-        state = f"{ready}/{len(w.pods)} ready"
+        state = f"{w.ready}/{len(w.pods)} ready"
     out: list[Span] = [(f"{fold} ", "dim"), (f"{symbol} ", style), (w.ref.label, "bold")]
     if w.ref.namespace:
         out.append((f"  ns {w.ref.namespace}", "dim"))
