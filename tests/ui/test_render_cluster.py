@@ -143,7 +143,7 @@ def test_worst_workload_first_with_the_signature_from_termination_messages() -> 
     assert [r.pod.crash.name for r in rows if r.pod] == [  # type: ignore[union-attr]
         "checkout-7d9f-a1",
         "checkout-7d9f-a2",
-        "checkout-7d9f-a3",
+        "checkout-5c6b-a3",
     ]
     assert texts[-1].startswith("▸ ✓ deployment/catalog") and "1/1 ready" in texts[-1]
 
