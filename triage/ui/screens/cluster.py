@@ -169,7 +169,7 @@ class ClusterScreen(Screen[None]):
     def _ok_status(self) -> str:
         feed = self._feed
         server = feed.client.server if feed is not None and feed.client is not None else ""
-        return f"live · {server}" if server else "live"
+        return "live: watching pods" if server else "live"
 
     def _set_status(self, text: str, *, failed: bool) -> None:
         self.status = text
