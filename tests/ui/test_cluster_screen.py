@@ -160,6 +160,9 @@ async def test_viewer_sees_the_termination_message_and_the_permission_hint(kube:
         assert events.startswith("events (newest first):")
         log = screen.query_one(RichLog)
         await until(pilot, lambda: any("forbidden" in line.text for line in log.lines), "log 403")
+        await until(pilot, lambda: screen.termination_crash != b"", "the message's crash")
+        await pilot.press("x")  # all a viewer can read, opened in the goroutine engine
+        await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen), "workspace")
 
 
 async def test_unreachable_cluster_says_so_and_files_still_open(tmp_path: Path) -> None:

@@ -80,7 +80,7 @@ KEYS: dict[str, KeySpec] = {
     "flame.export_svg": KeySpec("E", "export('svg')", "Export SVG", show=False),
     # cluster screen (triage/ui/screens/cluster.py) and pod view (pod.py)
     "app.cluster": KeySpec("ctrl+k", "open_cluster", "Cluster", priority=True),
-    "cluster.open": KeySpec("enter", "select", "Open"),
+    "cluster.open": KeySpec("enter", "select", "Open pod / fold"),
     "cluster.filter": KeySpec("slash", "filter", "Filter", priority=True),
     "cluster.retry": KeySpec("r", "retry", "Retry"),
     "cluster.all_namespaces": KeySpec("A", "toggle_all_namespaces", "All namespaces", show=False),

@@ -40,8 +40,11 @@ FOLLOW_EVERY = 2.0
 class PodInfo(Message):
     """Permissions, events and the termination message's crash."""
 
-    def __init__(self, hints: list[str], logs: bool, events: list[str], crash: str) -> None:
+    def __init__(
+        self, hints: list[str], logs: bool, events: list[str], crash: str, message: bytes
+    ) -> None:
         super().__init__()
+        self.message = message
         self.hints = hints
         self.logs = logs
         self.events = events
@@ -106,6 +109,8 @@ class PodScreen(Screen[None]):
         self.logs_allowed = True
         self.log_data = b""
         self.log_crash: JSON | None = None
+        #: the termination message, when the engine names a crash in it
+        self.termination_crash = b""
         self._follow: Timer | None = None
 
     @property
@@ -146,7 +151,8 @@ class PodScreen(Screen[None]):
             events = [exc.line()]
         message = termination_message(self.pod)
         crash = crash_line(engine_crash(message), "termination message") if message else ""
-        self.post_message(PodInfo(perms.missing(), perms.logs, events, crash))
+        found = message if crash and not crash.startswith("no Go crash") else b""
+        self.post_message(PodInfo(perms.missing(), perms.logs, events, crash, found))
 
     @work(thread=True, exclusive=True, group="pod-log", exit_on_error=False)
     def _read(self) -> None:
@@ -176,6 +182,7 @@ class PodScreen(Screen[None]):
         )
         hints = [f"✖ {h}" for h in event.hints]
         self.query_one("#pod-access", Static).update("\n".join(hints))
+        self.termination_crash = event.message
         if event.crash:
             self.query_one("#pod-termination", Static).update(event.crash)
 
@@ -239,12 +246,12 @@ class PodScreen(Screen[None]):
             self._follow = self.set_interval(FOLLOW_EVERY, self._read)
         self._set(follow=follow, previous=False if follow else self.choice.previous)
 
-    def _save_path(self) -> Path:
+    def _save_path(self, which: str | None = None) -> Path:
         from triage.locations import data_dir, ensure
 
         stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
         pod, container = safe_name(self.crash.name), safe_name(self.choice.container)
-        name = f"{pod}-{container}-{self.choice.which}-{stamp}.log"
+        name = f"{pod}-{container}-{which or self.choice.which}-{stamp}.log"
         return ensure(data_dir() / "pod-logs") / name
 
     def action_save_log(self) -> None:
@@ -256,8 +263,12 @@ class PodScreen(Screen[None]):
         self.notify(f"saved {len(self.log_data)} bytes to {path}")
 
     def action_open_crash(self) -> None:
-        """The log as a dump in the goroutine engine's workspace."""
-        if self.log_crash is None:
+        """The log as a dump in the goroutine engine's workspace (else the termination
+        message, all a view-only user can read)."""
+        data, which = self.log_data, self.choice.which
+        if self.log_crash is None and self.termination_crash:
+            data, which = self.termination_crash, "termination-message"
+        elif self.log_crash is None:
             self.notify(
                 "no Go traceback in this log: try p (previous container) or c (another container)",
                 severity="warning",
@@ -266,6 +277,6 @@ class PodScreen(Screen[None]):
         from triage.targets import FileTarget
         from triage.ui.screens.start import OpenRequested
 
-        path = self._save_path()
-        path.write_bytes(self.log_data)
+        path = self._save_path(which)
+        path.write_bytes(data)
         self.app.post_message(OpenRequested(FileTarget(str(path))))
