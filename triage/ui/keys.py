@@ -35,6 +35,7 @@ KEYS: dict[str, KeySpec] = {
     "app.palette": KeySpec("ctrl+p,colon", "command_palette", "Commands", show=False),
     "app.open": KeySpec("o", "open_source", "Open"),
     "app.theme": KeySpec("ctrl+t", "next_theme", "Theme", show=False),
+    "app.cluster": KeySpec("ctrl+k", "open_cluster", "Cluster", show=False, priority=True),
     # workspace
     "pane.next": KeySpec("tab", "next_pane", "Next pane"),
     "pane.prev": KeySpec("shift+tab", "previous_pane", "Previous pane", show=False),
@@ -79,7 +80,6 @@ KEYS: dict[str, KeySpec] = {
     "flame.export_folded": KeySpec("e", "export('folded')", "Export folded", show=False),
     "flame.export_svg": KeySpec("E", "export('svg')", "Export SVG", show=False),
     # cluster screen (triage/ui/screens/cluster.py) and pod view (pod.py)
-    "app.cluster": KeySpec("ctrl+k", "open_cluster", "Cluster", priority=True),
     "cluster.open": KeySpec("enter", "select", "Open pod / fold"),
     "cluster.filter": KeySpec("slash", "filter", "Filter", priority=True),
     "cluster.retry": KeySpec("r", "retry", "Retry"),
