@@ -8,6 +8,8 @@ The app talks to it through the official client, as it would to a real cluster.
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from triage.config import load_config
 from triage.kubeserver.resources import by_kind
 from triage.ui.app import Launch, TriageApp
 from triage.ui.keymap import load_keymap
+from triage.ui.launch import usable_kubeconfig
 from triage.ui.screens.cluster import ClusterScreen
 from triage.ui.screens.pod import PodScreen
 from triage.ui.screens.start import StartScreen
@@ -187,3 +190,50 @@ async def test_unreachable_cluster_says_so_and_files_still_open(tmp_path: Path) 
         await until(pilot, lambda: isinstance(app.screen, StartScreen), "start screen")
         await pilot.press("ctrl+k")
         await until(pilot, lambda: isinstance(app.screen, ClusterScreen), "back to the cluster")
+
+
+def test_bare_triage_opens_the_cluster_only_with_a_usable_kubeconfig(
+    kube: Kube, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.kube/config
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    assert usable_kubeconfig() is None
+    monkeypatch.setenv("KUBECONFIG", str(kube.kubeconfig()))
+    assert usable_kubeconfig() == ConnectOptions()
+    broken = tmp_path / "broken"
+    broken.write_text("apiVersion: v1\nkind: Config\n")  # no current-context
+    monkeypatch.setenv("KUBECONFIG", str(broken))
+    assert usable_kubeconfig() is None
+
+
+def test_triage_cluster_with_a_missing_kubeconfig_is_one_line(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "triage", "cluster", "--kubeconfig", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"triage: kubeconfig {tmp_path / 'nope'} does not exist")
+    assert len(proc.stderr.splitlines()) == 1
+
+
+async def test_palette_switches_namespace(kube: Kube) -> None:
+    seed_shop(kube.cluster)
+    kube.cluster.add_namespace("other")
+    app = cluster_app(kube.kubeconfig())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_shop(pilot)
+        await until(pilot, lambda: screen._feed is not None and screen._feed.namespaces, "ns")
+        labels = [label for label, _, _ in screen.palette_commands()]
+        assert "Context: triage-test" in labels and "Namespace: other" in labels
+        switch = dict((label, run) for label, _, run in screen.palette_commands())
+        switch["Namespace: other"]()
+        await until(pilot, lambda: "namespace other" in str(screen._title()), "title")
+        try:
+            await until(pilot, lambda: "live" in status(app), "the new watch", tries=100)
+        except AssertionError:
+            raise AssertionError(status(app) + " / " + screen.status) from None
+        assert rows_text(app) == []  # nothing runs in namespace other

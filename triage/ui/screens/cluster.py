@@ -120,9 +120,20 @@ class ClusterScreen(Screen[None]):
     def _start(self) -> None:
         if self._feed is not None:
             self._feed.stop()
-        self._feed = ClusterFeed(self.options, self.clock, self._snapshot, self._status)
+        feed: ClusterFeed
+
+        def snapshot(workloads: list[WorkloadView]) -> None:
+            if feed is self._feed:  # a stopped feed's last words are not news
+                self._snapshot(workloads)
+
+        def status(text: str | None) -> None:
+            if feed is self._feed:
+                self._status(text)
+
+        feed = ClusterFeed(self.options, self.clock, snapshot, status)
+        self._feed = feed
         self._set_status("connecting…", failed=False)
-        self._watch(self._feed)
+        self._watch(feed)
 
     @work(thread=True, exclusive=True, group="cluster-watch", exit_on_error=False)
     def _watch(self, feed: ClusterFeed) -> None:
@@ -160,9 +171,15 @@ class ClusterScreen(Screen[None]):
         self._set_status(event.text + " — r retries, o opens files", failed=event.failed)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        error = event.worker.error
-        if event.worker.group == "cluster-watch" and error is not None:
-            self._set_status(f"internal error watching the cluster: {error}", failed=True)
+        from textual.worker import WorkerState
+
+        worker = event.worker
+        if worker.group == "cluster-watch" and event.state == WorkerState.ERROR:
+            error = worker.error
+            self._set_status(
+                f"internal error watching the cluster ({type(error).__name__}: {error})",
+                failed=True,
+            )
 
     # -- display ------------------------------------------------------------------
 
