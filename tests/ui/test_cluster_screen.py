@@ -237,3 +237,30 @@ async def test_palette_switches_namespace(kube: Kube) -> None:
         except AssertionError:
             raise AssertionError(status(app) + " / " + screen.status) from None
         assert rows_text(app) == []  # nothing runs in namespace other
+
+
+async def test_a_burst_of_500_updates_arrives_coalesced(
+    kube: Kube, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Operation count, not a time budget: 500 watch events reach the screen as a few
+    snapshots (the watch coalesces every 0.1 s), never one message per event."""
+    seed_shop(kube.cluster)
+    app = cluster_app(kube.kubeconfig())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_shop(pilot)
+        seen: list[int] = []
+        original = ClusterScreen.on_cluster_snapshot
+
+        def counting(self: ClusterScreen, event: Any) -> None:
+            seen.append(sum(w.restarts for w in event.workloads))
+            original(self, event)
+
+        monkeypatch.setattr(ClusterScreen, "on_cluster_snapshot", counting)
+        before = sum(w.restarts for w in screen.workloads)
+        pods = kube.cluster.store.objects(by_kind("Pod").store_key)
+        for i in range(500):
+            pod = pods[i % len(pods)]
+            pod["status"]["containerStatuses"][0]["restartCount"] += 1
+            kube.cluster.update("Pod", pod)
+        await until(pilot, lambda: seen and seen[-1] == before + 500, "every update")
+        assert len(seen) < 50
