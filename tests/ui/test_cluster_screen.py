@@ -7,6 +7,8 @@ The app talks to it through the official client, as it would to a real cluster.
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 import subprocess
 import sys
@@ -264,3 +266,34 @@ async def test_a_burst_of_500_updates_arrives_coalesced(
             kube.cluster.update("Pod", pod)
         await until(pilot, lambda: seen and seen[-1] == before + 500, "every update")
         assert len(seen) < 50
+
+
+async def test_pod_view_timestamps_follow_and_save(
+    kube: Kube, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import triage.ui.screens.pod as pod_module
+
+    monkeypatch.setattr(pod_module, "FOLLOW_EVERY", 0.1)
+    seed_shop(kube.cluster)
+    app = cluster_app(kube.kubeconfig())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_shop(pilot)
+        await pilot.press("down", "down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PodScreen), "pod view")
+        screen = app.screen
+        assert isinstance(screen, PodScreen)
+        await until(pilot, lambda: screen.log_crash is not None, "the previous log")
+        await pilot.press("t")  # kubectl logs --timestamps: RFC 3339 first
+        stamped = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z level=info")
+        await until(pilot, lambda: stamped.match(screen.log_data), "timestamps")
+        await pilot.press("t", "f")  # follow reads the current container's log again
+        await until(pilot, lambda: screen.log_data == b"level=info msg=starting\n", "current")
+        key = ("shop", screen.crash.name, "checkout")
+        kube.cluster.logs.write(key, "level=info msg=still-here\n")
+        await until(pilot, lambda: b"still-here" in screen.log_data, "the followed line")
+        bar = str(screen.query_one("#pod-logbar", Static).render())
+        assert bar.startswith("log: current · container checkout (1/1)") and "follow on" in bar
+        await pilot.press("s")
+        saved = list((Path(os.environ["TRIAGE_DATA_DIR"]) / "pod-logs").iterdir())
+        assert len(saved) == 1 and saved[0].read_bytes() == screen.log_data
+        assert saved[0].name.startswith(screen.crash.name + "-checkout-current-")
