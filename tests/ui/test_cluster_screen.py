@@ -23,6 +23,7 @@ from tests.cluster.seed import seed_shop
 from tests.support.kube import Kube
 from triage.cluster.kubeconfig import ConnectOptions
 from triage.config import load_config
+from triage.kubeserver.authz import User
 from triage.kubeserver.resources import by_kind
 from triage.ui.app import Launch, TriageApp
 from triage.ui.keymap import load_keymap
@@ -297,3 +298,25 @@ async def test_pod_view_timestamps_follow_and_save(
         saved = list((Path(os.environ["TRIAGE_DATA_DIR"]) / "pod-logs").iterdir())
         assert len(saved) == 1 and saved[0].read_bytes() == screen.log_data
         assert saved[0].name.startswith(screen.crash.name + "-checkout-current-")
+
+
+@pytest.mark.parametrize(
+    ("token", "words"),
+    [
+        ("expired-token", "credentials expired or rejected: listing pods in namespace shop"),
+        (None, "not allowed: listing pods in namespace shop: pods is forbidden"),
+    ],
+)
+async def test_refused_credentials_say_which(kube: Kube, token: str | None, words: str) -> None:
+    seed_shop(kube.cluster)
+    if token is None:  # a known user with no permission at all
+        kube.cluster.authz.users["nobody-token"] = User(
+            "nobody", "uid-nobody", ("system:authenticated",), (), "RoleBinding nobody"
+        )
+        token = "nobody-token"
+    app = cluster_app(kube.kubeconfig(user="nobody", token=token))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClusterScreen), "cluster screen")
+        await until(pilot, lambda: "✖" in status(app), "the status line")
+        assert words in status(app) and "r retries" in status(app)
+        assert rows_text(app) == []

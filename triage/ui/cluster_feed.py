@@ -34,8 +34,10 @@ def status_of(exc: TriageError) -> str:
     """The status line for a failure: which kind of trouble, then the error's own line."""
     if isinstance(exc, Unreachable):
         return f"cluster unreachable: {exc.line()}"
+    if isinstance(exc, Forbidden) and "rejected the credentials" in exc.message:
+        return f"credentials expired or rejected: {exc.line()}"
     if isinstance(exc, Forbidden):
-        return f"credentials refused or expired: {exc.line()}"
+        return f"not allowed: {exc.line()}"
     return f"cluster error: {exc.line()}"
 
 
