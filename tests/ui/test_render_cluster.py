@@ -215,3 +215,23 @@ def test_log_bar_and_events_newest_first() -> None:
         "  1m  Warning  BackOff (x9)  Back-off restarting",
         " 20m  Normal   Pulled  pulled",
     ]
+
+
+def test_a_workload_without_pods_still_shows_and_ranks_as_cannot_start() -> None:
+    model = model_with(healthy_pod("b1"))
+    stuck = {"metadata": {"namespace": "tx1", "name": "ledger"}, "spec": {"replicas": 2}}
+    idle = {"metadata": {"namespace": "tx1", "name": "batch"}, "spec": {"replicas": 0}}
+    ds = {
+        "metadata": {"namespace": "tx1", "name": "agent"},
+        "status": {"desiredNumberScheduled": 0},
+    }
+    model.set_workloads([("Deployment", stuck), ("Deployment", idle), ("DaemonSet", ds)])
+    texts = [r.text for r in build_rows(model.workloads(), NOW)]
+    assert texts[0] == (
+        "▸ ✖ deployment/ledger  ns tx1  0/2 ready · no pods (see the workload's events)"
+    )
+    assert texts[1:] == [
+        "▸ ✓ daemonset/agent  ns tx1  0/0 ready",
+        "▸ ✓ deployment/batch  ns tx1  0/0 ready",
+        "▸ ✓ deployment/catalog  ns tx1  1/1 ready",
+    ]

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from triage.cluster.client import KubeClient
 
 JSON = dict[str, Any]
+WORKLOAD_KINDS = (
+    ("Deployment", "deployments"),
+    ("StatefulSet", "statefulsets"),
+    ("DaemonSet", "daemonsets"),
+)
 #: a pod naming a ReplicaSet we have not indexed re-lists revisions, at most this often
 REVISIONS_EVERY = 5.0
 
@@ -118,6 +123,11 @@ class ClusterFeed:
             except Forbidden:
                 lists.append([])  # revisions unknown; the pods still show
         self.model.set_revisions(lists[0], lists[1])
+        declared: list[tuple[str, JSON]] = []
+        for kind, resource in WORKLOAD_KINDS:
+            with contextlib.suppress(Forbidden):  # the pods still show, grouped by owner
+                declared += [(kind, o) for o in self.client.list(resource, self.namespace)[0]]
+        self.model.set_workloads(declared)
         self._revisions_at = time.monotonic()
 
     def _unknown_owner(self, batch: Batch) -> bool:

@@ -56,18 +56,27 @@ class WorkloadView:
     ready: int = 0
     #: total restarts of its pods
     restarts: int = 0
+    #: the replicas its spec asks for (None: not listed, or a DaemonSet's node count)
+    desired: int | None = None
 
     @classmethod
     def of(
-        cls, ref: WorkloadRef, pods: tuple[PodView, ...], signature: Signature | None
+        cls,
+        ref: WorkloadRef,
+        pods: tuple[PodView, ...],
+        signature: Signature | None,
+        desired: int | None = None,
     ) -> WorkloadView:
-        """Build one, with its counts."""
+        """Build one, with its counts. A workload that wants pods and has none (quota,
+        admission, a missing ServiceAccount...) ranks as "cannot start"."""
         ranks = [p.crash.rank for p in pods]
+        empty = 1 if not pods and desired else 4
         return cls(
             ref,
             pods,
             signature,
-            rank=min(ranks, default=4),
+            desired=desired,
+            rank=min(ranks, default=empty),
             crashing=sum(1 for r in ranks if r < 4),
             ready=sum(1 for p in pods if p.crash.ready),
             restarts=sum(p.crash.restarts for p in pods),
@@ -97,6 +106,22 @@ class ClusterModel:
     _views: dict[WorkloadRef, WorkloadView] = field(default_factory=dict)
     _dirty: set[WorkloadRef] = field(default_factory=set)
     _crashes: dict[bytes, JSON | None] = field(default_factory=dict)
+    #: Deployments, StatefulSets and DaemonSets listed, with their desired replicas
+    declared: dict[WorkloadRef, int | None] = field(default_factory=dict)
+
+    def set_workloads(self, items: Iterable[tuple[str, JSON]]) -> None:
+        """The workloads themselves (``(kind, object)``), so one without pods still shows."""
+        declared: dict[WorkloadRef, int | None] = {}
+        for kind, obj in items:
+            meta = obj.get("metadata") or {}
+            ref = WorkloadRef(str(meta.get("namespace") or ""), kind, str(meta.get("name") or ""))
+            status = obj.get("status") or {}
+            want = (obj.get("spec") or {}).get("replicas")
+            if kind == "DaemonSet":
+                want = status.get("desiredNumberScheduled")
+            declared[ref] = want if isinstance(want, int) else None
+        self._dirty |= set(declared) | set(self.declared)
+        self.declared = declared
 
     def set_revisions(self, replicasets: Iterable[JSON], controller: Iterable[JSON]) -> None:
         """Index the revision sources (listed when the watch (re)starts)."""
@@ -131,7 +156,7 @@ class ClusterModel:
         now = self.clock()
         if batch.snapshot is not None:
             self.pods, self._refs, self._groups, self._views = {}, {}, {}, {}
-            self._dirty = set()
+            self._dirty = set(self.declared)
             for key, raw in batch.snapshot.items():
                 self._put(key, self._view(raw, now))
             return
@@ -146,12 +171,14 @@ class ClusterModel:
         """Every workload with its pods, worst first (pods worst first within)."""
         for ref in self._dirty:
             members = self._groups.get(ref)
-            if not members:
+            desired = self.declared.get(ref)
+            if not members and ref not in self.declared:
                 self._groups.pop(ref, None)
                 self._views.pop(ref, None)
                 continue
-            views = sorted(members.values(), key=lambda v: v.crash.sort_key())
-            self._views[ref] = WorkloadView.of(ref, tuple(views), self._signature(views))
+            views = sorted((members or {}).values(), key=lambda v: v.crash.sort_key())
+            signature = self._signature(views)
+            self._views[ref] = WorkloadView.of(ref, tuple(views), signature, desired)
         self._dirty = set()
         return sorted(self._views.values(), key=WorkloadView.sort_key)
 

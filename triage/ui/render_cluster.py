@@ -74,7 +74,10 @@ def workload_spans(w: WorkloadView, expanded: bool) -> tuple[Span, ...]:
     if w.crashing:
         state = f"{w.crashing}/{len(w.pods)} crashing"
     else:
-        state = f"{w.ready}/{len(w.pods)} ready"
+        want = w.desired if w.desired is not None else len(w.pods)
+        state = f"{w.ready}/{want} ready"
+        if not w.pods and want:
+            state += " · no pods (see the workload's events)"
     out: list[Span] = [(f"{fold} ", "dim"), (f"{symbol} ", style), (w.ref.label, "bold")]
     if w.ref.namespace:
         out.append((f"  ns {w.ref.namespace}", "dim"))
