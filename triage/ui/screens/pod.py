@@ -202,6 +202,8 @@ class PodScreen(Screen[None]):
         if event.crash is not None:
             line = crash_line(event.crash, f"{self.choice.which} log") + " — x opens it"
         self.query_one("#pod-crash", Static).update(line)
+        # the log's crash says more than the message's 4096 bytes: one line, not two
+        self.query_one("#pod-termination", Static).display = event.crash is None
 
     # -- keys ---------------------------------------------------------------------
 
