@@ -126,10 +126,11 @@ async def test_pod_view_logs_previous_and_current_and_the_crash_key(kube: Kube) 
     app = cluster_app(kube.kubeconfig())
     async with app.run_test(size=(160, 48)) as pilot:
         await open_shop(pilot)
-        await pilot.press("down", "down", "enter")  # the first crashing pod
+        await pilot.press("down", "enter")  # the signature line opens the worst pod
         await until(pilot, lambda: isinstance(app.screen, PodScreen), "pod view")
         screen = app.screen
         assert isinstance(screen, PodScreen)
+        assert screen.crash.reason == "CrashLoopBackOff"
         await until(pilot, lambda: screen.log_crash is not None, "the previous log read")
         assert b"panic: runtime error: invalid memory address" in screen.log_data
         crash = str(screen.query_one("#pod-crash", Static).render())

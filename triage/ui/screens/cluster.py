@@ -262,13 +262,16 @@ class ClusterScreen(Screen[None]):
 
     def on_row_chosen(self, event: RowChosen) -> None:
         row = event.row
-        if row.pod is not None:
+        pod = row.pod
+        if row.kind == "signature":  # the crash of the fleet: its worst pod, one key away
+            pod = row.workload.pods[0] if row.workload.pods else None
+        if pod is not None:
             feed = self._feed
             if feed is None or feed.client is None:
                 return
             from triage.ui.screens.pod import PodScreen
 
-            self.app.push_screen(PodScreen(feed.client, row.pod.raw, self.clock))
+            self.app.push_screen(PodScreen(feed.client, pod.raw, self.clock))
             return
         ref = row.workload.ref
         key = (ref.namespace, ref.kind, ref.name)
