@@ -292,9 +292,12 @@ class KubeClient:
         previous: bool = False,
         tail_lines: int | None = None,
         limit_bytes: int | None = None,
+        timestamps: bool = False,
     ) -> bytes:
         """A container's log (``previous``: the last terminated run's)."""
         query: list[tuple[str, str]] = []
+        if timestamps:
+            query.append(("timestamps", "true"))
         if container:
             query.append(("container", container))
         if previous:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App
+from textual.screen import Screen
 
 from triage.config import Config
 from triage.preload import Preload
@@ -21,6 +22,10 @@ from triage.ui.palette import TriageCommands
 from triage.ui.screens.splash import SplashScreen
 
 if TYPE_CHECKING:  # imported after the first frame (start-up speed)
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from triage.cluster.kubeconfig import ConnectOptions
     from triage.pprof.query import ProfileQuery
     from triage.ui.live import LiveFetched
     from triage.ui.messages import SourceLoaded, StatusNote
@@ -48,6 +53,10 @@ class Launch:
     mono: bool = False
     #: what ``triage flame`` asked to see of a profile (type, filters)
     query: ProfileQuery | None = None
+    #: a usable kubeconfig (or ``triage cluster``): open on the cluster screen
+    cluster: ConnectOptions | None = None
+    #: the cluster screen's clock (tests freeze ages with it)
+    clock: Callable[[], datetime] | None = None
     paths: InitVar[list[str] | None] = None
     url: InitVar[str | None] = None
 
@@ -61,7 +70,9 @@ class TriageApp(App[None]):
     """Keyboard-driven triage of Go crashes."""
 
     TITLE = "triage"
-    BINDINGS = bindings("app.quit", "app.help", "app.palette", "app.open", "app.theme")
+    BINDINGS = bindings(
+        "app.quit", "app.help", "app.palette", "app.open", "app.theme", "app.cluster"
+    )
     COMMANDS = App.COMMANDS | {TriageCommands}
     ENABLE_COMMAND_PALETTE = True
 
@@ -110,10 +121,30 @@ class TriageApp(App[None]):
             self.switch_screen(
                 self._workspace(self.launch.targets, self.launch.preload, self.launch.query)
             )
+        elif self.launch.cluster is not None:
+            self.switch_screen(self._cluster_screen(self.launch.cluster))
         else:
             from triage.ui.screens.start import StartScreen
 
             self.switch_screen(StartScreen(load_recent()))
+
+    def _cluster_screen(self, options: ConnectOptions) -> Screen[None]:
+        from triage.ui.screens.cluster import ClusterScreen, utc_now
+
+        return ClusterScreen(options, self.launch.clock or utc_now)
+
+    def action_open_cluster(self) -> None:
+        """The cluster screen: back to the one under this screen, else a new one."""
+        from triage.cluster.kubeconfig import ConnectOptions
+        from triage.ui.screens.cluster import ClusterScreen
+
+        if isinstance(self.screen, ClusterScreen):
+            return
+        stack = self.screen_stack
+        if len(stack) > 1 and isinstance(stack[-2], ClusterScreen):
+            self.pop_screen()
+            return
+        self.push_screen(self._cluster_screen(self.launch.cluster or ConnectOptions()))
 
     def _workspace(
         self,

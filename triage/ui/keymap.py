@@ -59,6 +59,8 @@ CONTEXTS: tuple[frozenset[str], ...] = (
     frozenset({"app", "pane", "data", "health"}),  # workspace, health pane
     frozenset({"app", "screen", "group", "list"}),  # group detail
     frozenset({"app", "screen", "list"}),  # help, start
+    frozenset({"app", "cluster", "list"}),  # cluster screen
+    frozenset({"app", "screen", "pod"}),  # pod view
 )
 
 

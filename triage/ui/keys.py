@@ -35,6 +35,7 @@ KEYS: dict[str, KeySpec] = {
     "app.palette": KeySpec("ctrl+p,colon", "command_palette", "Commands", show=False),
     "app.open": KeySpec("o", "open_source", "Open"),
     "app.theme": KeySpec("ctrl+t", "next_theme", "Theme", show=False),
+    "app.cluster": KeySpec("ctrl+k", "open_cluster", "Cluster", show=False, priority=True),
     # workspace
     "pane.next": KeySpec("tab", "next_pane", "Next pane"),
     "pane.prev": KeySpec("shift+tab", "previous_pane", "Previous pane", show=False),
@@ -84,6 +85,19 @@ KEYS: dict[str, KeySpec] = {
     "flame.export_svg": KeySpec("E", "export('svg')", "Export SVG", show=False),
     # the approval modal of a cluster action (a low-risk one: the typed name otherwise)
     "approval.confirm": KeySpec("y", "confirm", "Approve", destructive=True),
+    # cluster screen (triage/ui/screens/cluster.py) and pod view (pod.py)
+    "cluster.open": KeySpec("enter", "select", "Open pod / fold"),
+    "cluster.filter": KeySpec("slash", "filter", "Filter", priority=True),
+    "cluster.retry": KeySpec("r", "retry", "Retry"),
+    "cluster.all_namespaces": KeySpec("A", "toggle_all_namespaces", "All namespaces", show=False),
+    "pod.previous": KeySpec("p", "toggle_previous", "Previous/current"),
+    "pod.container": KeySpec("c", "next_container", "Container"),
+    "pod.tail": KeySpec("n", "next_tail", "Tail lines", show=False),
+    "pod.follow": KeySpec("f", "toggle_follow", "Follow"),
+    "pod.timestamps": KeySpec("t", "toggle_timestamps", "Timestamps", show=False),
+    "pod.wrap": KeySpec("w", "toggle_wrap", "Wrap", show=False),
+    "pod.save": KeySpec("s", "save_log", "Save log"),
+    "pod.crash": KeySpec("x", "open_crash", "Open crash"),
 }
 
 

@@ -26,6 +26,7 @@ from triage.targets import (
 )
 
 if TYPE_CHECKING:
+    from triage.cluster.kubeconfig import ConnectOptions
     from triage.goroutines.thresholds import Thresholds
     from triage.pprof.query import ProfileQuery
     from triage.preload import Preload
@@ -78,6 +79,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     _ui_options(a)
     a.set_defaults(func=run_attach)
+    c = sub.add_parser(
+        "cluster",
+        help="the cluster screen: crashing workloads and pods, kept live",
+        description="Open the interactive cluster screen: Deployments, StatefulSets and "
+        "DaemonSets with their pods' crash signals, worst first, kept live by watches. "
+        "The kubeconfig is read as kubectl reads it.",
+    )
+    c.add_argument("-n", "--namespace", metavar="NS", help="namespace (default: the context's)")
+    c.add_argument("-A", "--all-namespaces", action="store_true", help="every namespace")
+    c.add_argument("--context", metavar="NAME", help="kubeconfig context")
+    c.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file")
+    c.add_argument("--theme", help="dark, light, high-contrast, mono (default: config file)")
+    c.add_argument("--keymap", help="default, vim or emacs (default: config file)")
+    c.set_defaults(func=run_cluster)
 
 
 def run_attach(args: argparse.Namespace) -> int:
@@ -136,9 +151,35 @@ def run_open(args: argparse.Namespace) -> int:
     return start(targets=[check_openable(t) for t in targets], args=args)
 
 
+def run_cluster(args: argparse.Namespace) -> int:
+    """``triage cluster``: the kubeconfig is checked (one line, exit 2) before the UI starts."""
+    from triage.cluster.kubeconfig import ConnectOptions, select
+
+    options = ConnectOptions(
+        kubeconfig=args.kubeconfig,
+        context=args.context,
+        namespace=args.namespace,
+        all_namespaces=args.all_namespaces,
+    )
+    select(options)  # no kubeconfig, unknown context: said now, not in a full-screen app
+    return start(targets=[], args=args, cluster=options)
+
+
+def usable_kubeconfig() -> ConnectOptions | None:
+    """kubectl's default kubeconfig, when one names a context (no request is made)."""
+    from triage.cluster.kubeconfig import ConnectOptions, select
+
+    options = ConnectOptions()
+    try:
+        select(options)
+    except TriageError:
+        return None
+    return options
+
+
 def run_start(args: argparse.Namespace | None = None) -> int:
-    """Bare ``triage``: the start screen."""
-    return start(targets=[], args=args)
+    """Bare ``triage``: the cluster screen with a usable kubeconfig, else the start screen."""
+    return start(targets=[], args=args, cluster=usable_kubeconfig())
 
 
 def start(
@@ -147,6 +188,7 @@ def start(
     args: argparse.Namespace | None,
     pane: str = "goroutines",
     query: ProfileQuery | None = None,
+    cluster: ConnectOptions | None = None,
 ) -> int:
     """Build the app from the config files and the flags, and run it."""
     import os
@@ -174,6 +216,7 @@ def start(
         pane=pane,
         preload=preload,
         query=query,
+        cluster=cluster,
     )
     try:
         TriageApp(launch, config, keymap, warnings).run()

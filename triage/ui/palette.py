@@ -40,6 +40,9 @@ class TriageCommands(Provider):
                         partial(setattr, app, "theme", full),
                     )
                 )
+        extra = getattr(screen, "palette_commands", None)  # e.g. the cluster screen's switches
+        if callable(extra):
+            out.extend(extra())
         from triage.ui.widgets.goroutines import GoroutinePane, GroupChosen
 
         panes = screen.query(GoroutinePane)

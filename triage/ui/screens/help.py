@@ -23,6 +23,8 @@ SCOPES = {
     "group": "Group detail",
     "screen": "Screens",
     "approval": "Approving a cluster action",
+    "cluster": "Cluster screen",
+    "pod": "Pod view",
 }
 
 
