@@ -128,6 +128,9 @@ class KubeTarget:
     namespace: str | None = None
     context: str | None = None
     kubeconfig: str | None = None
+    #: ``attach --direct``: reach the pod's IP (from a bastion inside the cluster
+    #: network) instead of port-forwarding through the API server
+    direct: bool = field(default=False, compare=False)
 
     @property
     def kind(self) -> str:

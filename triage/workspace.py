@@ -21,9 +21,10 @@ from triage import sources
 from triage.errors import BadInput
 from triage.goroutines import Analysis, DumpAnalysis, Thresholds, analyze
 from triage.goroutines.grouping import Level
-from triage.targets import Target, UrlTarget, parse_target
+from triage.targets import KubeTarget, Target, UrlTarget, parse_target
 
 if TYPE_CHECKING:  # the pprof engine, the ELF reader and httpx load on first use
+    from triage.cluster.source import TargetLog
     from triage.enrich import BinaryContext
     from triage.pprof.model import Profile
     from triage.pprof.query import ProfileQuery
@@ -58,6 +59,8 @@ class LoadedDump:
     warnings: list[str] = field(default_factory=list)
     #: the binary (path) whose findings ``analysis`` already holds, if any
     enriched_by: str | None = None
+    #: for a pod or workload: which pod, container and log the text came from
+    crash_log: TargetLog | None = None
 
     def close(self) -> None:
         """Unmap the file (after this, goroutine arguments can no longer be read from it)."""
@@ -103,8 +106,11 @@ def load_path(
     thresholds: Thresholds | None = None,
     timeout: float = sources.DEFAULT_TIMEOUT,
 ) -> Loaded:
-    """Load one target (file, stdin or URL) of any supported kind; raise TriageError on failure."""
+    """Load one target (file, stdin, URL or pod) of any supported kind; raise TriageError
+    on failure."""
     target = parse_target(spec) if isinstance(spec, str) else spec
+    if isinstance(target, KubeTarget):
+        return load_crash_log(target, level=level, thresholds=thresholds)
     payload = sources.load(target, timeout=timeout)
     name = target.label
     kind = kind_of(payload.data)
@@ -133,8 +139,53 @@ def load_dump(
     callers only). The caller closes the returned payload.
     """
     target = parse_target(spec) if isinstance(spec, str) else spec
+    if isinstance(target, KubeTarget):
+        return load_crash_log(target, level=level, thresholds=thresholds, parallel=parallel)
     payload = sources.load(target, timeout=timeout)
     return _dump_from(payload, target.label, level=level, thresholds=thresholds, parallel=parallel)
+
+
+def load_crash_log(
+    target: KubeTarget,
+    *,
+    level: GroupingLevel | Level = GroupingLevel.EXACT,
+    thresholds: Thresholds | None = None,
+    parallel: bool = False,
+) -> LoadedDump:
+    """A pod's crash, read through the API server: the previous container's log, else
+    the current one, else (without ``get pods/log``) the termination message.
+
+    The result is named ``pod/NAME`` or ``deployment/NAME`` as the user named it;
+    its warnings say which pod and log were read and, when logs were refused,
+    which permission would show more.
+    """
+    from triage.cluster.source import read_crash_log
+
+    log = read_crash_log(target)
+    payload = sources.Payload(target.ref, log.data)
+    loaded = _dump_from(payload, target.ref, level=level, thresholds=thresholds, parallel=parallel)
+    loaded.crash_log = log
+    loaded.warnings = [*crash_log_notes(target, log), *loaded.warnings]
+    return loaded
+
+
+def crash_log_notes(target: KubeTarget, log: TargetLog) -> list[str]:
+    """What was read (when the user named a workload) and what a permission would add."""
+    notes: list[str] = []
+    if target.resource != "pod":
+        notes.append(f"{target.ref}: read {log.label}, its worst pod")
+    if log.which == "termination-message":
+        why = "logs are not readable" if not log.logs_readable else "its logs are empty"
+        notes.append(
+            f"pod/{log.pod}: {why}; read the termination message (at most 4096 bytes, "
+            "a traceback may be cut)"
+            + (
+                f"; `get pods/log` in namespace {log.namespace} would show the full log"
+                if not log.logs_readable
+                else ""
+            )
+        )
+    return notes
 
 
 def _dump_from(
