@@ -58,6 +58,7 @@ def test_only_the_client_module_imports_kubernetes() -> None:
         "triage.cluster.watch",
         "triage.cluster.source",
         "triage.cluster.access",
+        "triage.cluster.fetcher",
         "triage.cluster.jsonshape",
         "triage.commands.crashes",
         "triage.cluster.client",  # lazy inside: importing it is still free
