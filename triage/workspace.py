@@ -301,16 +301,24 @@ class Workspace:
 
     def add(self, loaded: Loaded) -> None:
         """Take one loaded source in (a binary replaces the previous one)."""
-        if isinstance(loaded, LoadedDump):
-            self.dumps.append(loaded)
+        if isinstance(loaded, LoadedDump):  # before a live snapshot, which stays last
+            self.dumps.insert(sum(d.payload is not None for d in self.dumps), loaded)
         elif isinstance(loaded, LoadedProfile):
             self.profiles.append(loaded)
         else:
             self.binary = loaded
 
-    def show_live(self, label: str, analysis: Analysis) -> None:
-        """A live snapshot replaces the previous one (it has no file to regroup from)."""
-        self.dumps = [LoadedDump(label, analysis, None)]
+    def show_live(self, label: str, analysis: Analysis) -> int:
+        """A live snapshot replaces the previous one (it has no file to regroup from);
+        dumps read from a source (a pod's previous log) stay before it. Returns the
+        position of the snapshot's last dump in :meth:`every_dump`."""
+        self.dumps = [d for d in self.dumps if d.payload is not None]
+        self.dumps.append(LoadedDump(label, analysis, None))
+        return len(self.every_dump()) - 1
+
+    def read_dumps(self) -> int:
+        """How many dumps came from sources read once (files, a pod's log), not live."""
+        return sum(len(d.analysis.dumps) for d in self.dumps if d.payload is not None)
 
     def every_dump(self) -> list[tuple[str, int, int]]:
         """(name, index of the LoadedDump, index of the dump inside it), in order."""
