@@ -43,7 +43,8 @@ def source_label(name: str) -> str:
     Titles are cut at the terminal's width, and a deep path would push out what
     follows it (the crash message) at 80 columns.
     """
-    if "://" in name or (name.split("/", maxsplit=1)[0] in _KUBE_RESOURCES and name.count("/") == 1):
+    kube = name.count("/") == 1 and name.split("/", maxsplit=1)[0] in _KUBE_RESOURCES
+    if "://" in name or kube:
         return name  # pod/NAME, deployment/NAME: the resource says what it is
     return name.rstrip("/").rsplit("/", 1)[-1] or name
 
