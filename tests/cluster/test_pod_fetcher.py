@@ -17,6 +17,7 @@ from triage.errors import BadInput, Forbidden
 from triage.kubeserver import Container, Revision, Termination
 from triage.live.fetcher import Capability
 from triage.live.session import HealthFetched, MetricsFetched, SnapshotFetched
+from triage.ui.render_health import endpoint_lines
 
 pytestmark = pytest.mark.slow
 
@@ -97,6 +98,11 @@ def test_pod_fetcher_streams_goroutines_probes_and_metrics(
         assert status["/readyz (readiness)"].failing
         assert status["/readyz (readiness)"].last.detail == "HTTP 503: not ready: warming cache"  # type: ignore[union-attr]
         assert not status["/healthz (liveness)"].failing
+        thresholds = [(s.path, s.failure_threshold) for s in session.statuses()]
+        assert thresholds == [("/healthz (liveness)", 3), ("/readyz (readiness)", 1)]
+        (head, *_) = endpoint_lines(status["/readyz (readiness)"])
+        assert "✗ FAILING /readyz (readiness)" in head.plain
+        assert head.plain.endswith("1/1 failed in a row")
         assert session.report().latest is not None
     finally:
         fetcher.close()

@@ -300,8 +300,7 @@ class WorkspaceScreen(Screen[None]):
 
     def show_health(self) -> None:
         if self.live is not None:
-            threshold = self.live.config.attach.failure_threshold
-            self.query_one(HealthPane).show(self.live.statuses(), self.live.report(), threshold)
+            self.query_one(HealthPane).show(self.live.statuses(), self.live.report())
 
     def show_fetch_error(self, text: str) -> None:
         if not self.model.dumps:
