@@ -96,6 +96,7 @@ def test_analyze_stdin_leaves_no_temporary_file(tmp_path: Path) -> None:
         ["open", "api-0", "-n", "prod"],
         ["analyze", "deploy/api", "--context", "gke-eu"],
         ["attach", "sts/db", "--namespace", "data"],
+        ["flame", "ds/agent"],
     ],
 )
 def test_cluster_targets_without_a_kubeconfig_say_so(
@@ -103,15 +104,6 @@ def test_cluster_targets_without_a_kubeconfig_say_so(
 ) -> None:
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
     one_line(triage(*args), 2, "triage: no kubeconfig found", "point --kubeconfig or KUBECONFIG")
-
-
-def test_flame_refuses_a_cluster_target_and_says_what_to_do() -> None:
-    one_line(
-        triage("flame", "ds/agent"),
-        2,
-        "triage: daemonset/agent: `triage flame` cannot read a cluster target yet",
-        "triage attach daemonset/agent and press p",
-    )
 
 
 def test_bad_cluster_names_and_bundles_are_bad_input(tmp_path: Path) -> None:
