@@ -70,11 +70,11 @@ async def test_pod_shows_live_goroutines_and_its_probes(
         assert isinstance(screen, WorkspaceScreen)
         pane = screen.query_one(GoroutinePane)
         # no crash in its logs: the live goroutines are what the pane shows
-        await wait_for(pilot, lambda: pane.item is not None)
+        await wait_for(pilot, lambda: pane.item is not None, timeout=60)
         assert pane.item is not None and pane.item.dump.goroutine_count >= 30
         live = screen.live
         assert live is not None and live.label == "pod/leaky-0"
-        await wait_for(pilot, lambda: all(s.last is not None for s in live.statuses()))
+        await wait_for(pilot, lambda: all(s.last is not None for s in live.statuses()), timeout=60)
         assert [(s.path, s.last.ok) for s in live.statuses() if s.last] == [
             ("/healthz (liveness)", True)
         ]
@@ -105,15 +105,19 @@ async def test_workload_shows_the_crash_first_and_a_sibling_live(
         screen = await first_screen(pilot)
         assert isinstance(screen, WorkspaceScreen)
         pane = screen.query_one(GoroutinePane)
-        await wait_for(pilot, lambda: pane.item is not None and pane.item.crash is not None)
+        await wait_for(
+            pilot, lambda: pane.item is not None and pane.item.crash is not None, timeout=60
+        )
         assert pane.item is not None and pane.item.crash is not None
         assert pane.item.crash.message.endswith("nil pointer dereference")
         title = str(screen.query_one("#title", Static).render())
         assert title.startswith("triage · deployment/api")
         # live data comes from the healthy sibling, and the crash stays in front
-        await wait_for(pilot, lambda: screen.live is not None and screen.live.latest is not None)
+        await wait_for(
+            pilot, lambda: screen.live is not None and screen.live.latest is not None, timeout=60
+        )
         assert screen.live is not None and screen.live.label == f"pod/{healthy}"
         assert pane.item.crash is not None
         await pilot.press("d")  # the live snapshot, next to the crash
-        await wait_for(pilot, lambda: pane.item is not None and pane.item.crash is None)
+        await wait_for(pilot, lambda: pane.item is not None and pane.item.crash is None, timeout=60)
         assert pane.item is not None and pane.item.dump.goroutine_count >= 30
