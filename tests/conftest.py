@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from tests import fuzzing
 from tests.support import gotool
 from tests.support.kube import kube  # noqa: F401  (the API server fixture)
+
+fuzzing.load_profile()
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,17 @@
-"""Core packages must never import textual (the UI lives in triage/ui only)."""
+"""Import hygiene at run time, from the same module lists as the import-linter contracts.
+
+``lint-imports`` checks the static imports; these tests import each module in a
+fresh interpreter and look at ``sys.modules``, which also catches imports made
+inside functions at import time. The module lists come from ``pyproject.toml``
+(the ``layers`` and ``textual`` contracts), so the two checks cannot drift.
+"""
 
 from __future__ import annotations
 
 import pkgutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -14,41 +21,90 @@ from tests.support.httpd import reply, serve
 from tests.support.kube import Kube
 from triage.kubeserver import Container
 
-CORE_PREFIXES = (
-    "triage.goroutines",
-    "triage.pprof",
-    "triage.binary",
-    "triage.probes",
-    "triage.cluster",
-    "triage.commands",
-)
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 
 
-def core_modules() -> list[str]:
-    names = ["triage.cli", "triage.errors", "triage.sources", "triage.locations", "triage.textout"]
-    names += ["triage.targets", "triage.recent"]
+def _contract(contract_id: str) -> dict[str, object]:
+    config = tomllib.loads(PYPROJECT.read_text())
+    for contract in config["tool"]["importlinter"]["contracts"]:
+        if contract.get("id") == contract_id:
+            return dict(contract)
+    raise AssertionError(f"no import-linter contract with id {contract_id!r}")
+
+
+def layer_packages() -> list[str]:
+    """Every package named in the layers contract, top to bottom."""
+    layers = _contract("layers")["layers"]
+    assert isinstance(layers, list)
+    return [name.strip() for layer in layers for name in str(layer).replace(":", "|").split("|")]
+
+
+def below_ui() -> list[str]:
+    """The packages the textual contract guards (everything under triage.ui)."""
+    sources = _contract("textual")["source_modules"]
+    assert isinstance(sources, list)
+    return [str(s) for s in sources]
+
+
+def _modules(prefixes: list[str]) -> list[str]:
+    names = set()
     for info in pkgutil.walk_packages(triage.__path__, "triage."):
-        if info.name.startswith(CORE_PREFIXES):
-            names.append(info.name)
-    return sorted(set(names))
+        if any(info.name == p or info.name.startswith(p + ".") for p in prefixes):
+            names.add(info.name)
+    names.update(p for p in prefixes if p not in names)
+    return sorted(names)
 
 
-@pytest.mark.parametrize("module", core_modules())
-def test_core_module_does_not_import_textual(module: str) -> None:
+def _first_offender(modules: list[str], watched: tuple[str, ...]) -> str:
+    """Import ``modules`` in one fresh interpreter; name the first that loads a watched one.
+
+    One interpreter per package keeps this to a few seconds; once a watched
+    package is loaded the rest cannot be told apart, but the first offender is
+    the one to fix (``lint-imports`` then names the import line).
+    """
     code = (
         "import importlib, sys\n"
-        f"importlib.import_module({module!r})\n"
-        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
-        "print(','.join(bad))\n"
+        f"watched = {watched!r}\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "    bad = sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in watched})\n"
+        "    if bad:\n"
+        "        print(name, 'loads', ','.join(bad))\n"
+        "        break\n"
     )
-    out = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert out == "", f"{module} pulls in textual: {out}"
+
+
+def test_every_package_is_in_a_layer() -> None:
+    """A new top-level package or module must be placed in the layers contract."""
+    top = {
+        f"triage.{info.name}"
+        for info in pkgutil.iter_modules(triage.__path__)
+        if info.name not in ("__main__",)
+    }
+    assert top - set(layer_packages()) == set()
+
+
+def test_the_textual_contract_covers_every_layer_below_the_ui() -> None:
+    layers = layer_packages()
+    assert below_ui() == layers[layers.index("triage.ui") + 1 :]
+
+
+@pytest.mark.parametrize("package", layer_packages())
+def test_importing_a_module_loads_neither_textual_below_the_ui_nor_kubernetes(package: str) -> None:
+    """Core never imports textual; nothing imports kubernetes before a cluster target needs it.
+
+    The kubernetes client costs ~0.3 s to import, so file and URL targets never pay
+    it: even ``triage.cluster.client`` imports it inside the functions that use it.
+    """
+    watched = ("textual", "kubernetes") if package in below_ui() else ("kubernetes",)
+    assert _first_offender(_modules([package]), watched) == ""
 
 
 def test_cli_help_is_light() -> None:
-    """`triage --help` must not import the UI or the kubernetes client."""
+    """`triage --help` must not import the UI, the kubernetes client or httpx."""
     code = (
         "import sys\n"
         "from triage.cli import build_parser\n"

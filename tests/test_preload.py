@@ -77,3 +77,23 @@ def test_piped_stdin_is_read_by_the_child_from_its_nameless_copy(tmp_path: Path)
     assert a.dump.ids == b.dump.ids and a.dump.goroutine_count > 1
     gid = a.groups[0].sample_ids[0]
     assert frame_args(a.dump, gid) == frame_args(b.dump, gid)  # read back from the copy
+
+
+SAMPLE = Path(__file__).resolve().parent / "samples" / "checkout-sigquit.log"
+
+
+def test_arguments_of_a_timestamped_log_read_through_the_reader() -> None:
+    # The README's sample has a timestamp on every line: its dump is parsed from a
+    # prefix-stripped copy, whose offsets do not fit the file the parent maps.
+    path = str(SAMPLE)
+    got = Preload([path]).start().take(path)
+    assert isinstance(got, LoadedDump)
+    item = got.analysis.primary
+    assert item is not None
+    group = next(g for g in item.groups if "runtime.chanrecv" in {f.func for f in g.frames})
+    gid = group.sample_ids[0]
+    args = dict((frame.func, text) for frame, text in frame_args(item.dump, gid))
+    assert args["runtime.chanrecv"].startswith("0x"), args  # as printed, not "..."
+    direct = load_path(path)
+    assert isinstance(direct, LoadedDump) and direct.analysis.primary is not None
+    assert frame_args(item.dump, gid) == frame_args(direct.analysis.primary.dump, gid)

@@ -58,7 +58,8 @@ class Preload:
             if not isinstance(loaded, LoadedDump):
                 continue  # profiles and binaries load fast in the parent
             for item in loaded.analysis.dumps:
-                item.dump.source = b""  # the parent maps the file itself
+                if item.dump.source_is_input:
+                    item.dump.source = b""  # the parent maps the file itself
             out[path] = loaded.analysis
         return out
 

@@ -7,7 +7,10 @@ or TERM=dumb, and can be forced either way with ``--color``.
 from __future__ import annotations
 
 import os
+import re
 from typing import TextIO
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def color_enabled(stream: TextIO, mode: str = "auto") -> bool:
@@ -60,3 +63,29 @@ def highlight_go(code: str, enabled: bool) -> str:
 
     text: str = highlight(code, GoLexer(), TerminalFormatter())
     return text.rstrip("\n")
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as valid UTF-8: a lone surrogate (a file name that is not UTF-8, a damaged
+    escape in the input) becomes U+FFFD instead of an encoding error."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
+def write_utf8(stream: TextIO, text: str) -> None:
+    """Write ``text`` to ``stream`` as valid UTF-8, whatever it holds and whatever the
+    stream's own encoding (``LANG=C``, ``PYTHONIOENCODING=ascii``).
+
+    The whole text is encoded before the first byte goes out, so no input can stop
+    the output halfway through a JSON document.
+    """
+    data = utf8(text)
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a StringIO or a wrapped stream: text only
+        stream.write(data.decode("utf-8"))
+        return
+    stream.flush()
+    buffer.write(data)
+    buffer.flush()

@@ -24,8 +24,11 @@ from triage.goroutines.grouping import Level
 from triage.targets import KubeTarget, Target, UrlTarget, parse_target
 
 if TYPE_CHECKING:  # the pprof engine, the ELF reader and httpx load on first use
+    from triage.cluster.fetcher import PodFetcher
     from triage.cluster.source import TargetLog
+    from triage.config import Config
     from triage.enrich import BinaryContext
+    from triage.live.session import LiveSession
     from triage.pprof.model import Profile
     from triage.pprof.query import ProfileQuery
     from triage.probes.profiles import Progress
@@ -188,6 +191,21 @@ def crash_log_notes(target: KubeTarget, log: TargetLog) -> list[str]:
     return notes
 
 
+def pod_session(fetcher: PodFetcher, config: Config) -> LiveSession:
+    """The live session of a pod: its probes as the health checks, each judged by the
+    probe's own failureThreshold (the session itself knows one threshold per config)."""
+    from triage.live.session import LiveSession
+    from triage.probes.health import HealthTracker
+
+    session = LiveSession(fetcher, fetcher.session_config(config))
+    if session.health:
+        for check in fetcher.checks:
+            session.health[check.key] = HealthTracker(
+                check.key, failure_threshold=check.failure_threshold
+            )
+    return session
+
+
 def _dump_from(
     payload: sources.Payload,
     name: str,
@@ -215,6 +233,8 @@ def attach_source(spec: str | Target, analysis: Analysis) -> LoadedDump:
     payload = sources.load(target)
     span = (0, len(payload.data))
     for item in analysis.dumps:
+        if not item.dump.source_is_input:
+            continue  # its spans fit the stripped or unwrapped copy it kept, not the file
         item.dump.source = payload.data
         if item.dump.span == (0, 0):
             item.dump.span = span

@@ -11,13 +11,14 @@ import pytest
 from tests.support import targets
 from tests.support.kube import Kube
 from triage.cluster.endpoints import pod_endpoints
-from triage.cluster.fetcher import health_checks, live_session, open_pod_fetcher
+from triage.cluster.fetcher import health_checks, open_pod_fetcher
 from triage.config import Config
 from triage.errors import BadInput, Forbidden
 from triage.kubeserver import Container, Revision, Termination
 from triage.live.fetcher import Capability
 from triage.live.session import HealthFetched, MetricsFetched, SnapshotFetched
 from triage.ui.render_health import endpoint_lines
+from triage.workspace import pod_session
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +78,7 @@ def test_pod_fetcher_streams_goroutines_probes_and_metrics(
     try:
         assert fetcher.label == "pod/leaky-0" and fetcher.note == ""
         assert fetcher.capabilities == frozenset(Capability)
-        session = live_session(fetcher, Config())
+        session = pod_session(fetcher, Config())
         assert list(session.health) == ["/healthz (liveness)", "/readyz (readiness)"]
         assert session.config.refresh.health == 1.0  # the fastest probe's period
         results = {poll: session.fetch(poll) for poll in session.first_polls()}

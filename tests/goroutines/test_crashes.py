@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from tests.support.targets import crash, sigquit
 from triage.goroutines import analyze
+from triage.goroutines.text import render
+from triage.textout import Painter
 
 # mode, crash kind, rule id, message (start), top user frame
 # ruff: noqa: E501
@@ -168,14 +172,60 @@ def test_sigquit_dump_with_registers(traceback: str) -> None:
     assert crash_.signal is not None and crash_.signal.pc is not None
     assert {"rip", "rsp", "rax"} <= set(crash_.registers)
     assert item.findings[0].rule == "sigquit-dump"
-    # gp=/m= headers of system level, and g0 ("goroutine 0 ... [idle]")
+    # gp=/m= headers of system level; g0 ("goroutine 0 ... [idle]") is a thread's
+    # system stack, not a goroutine
     gs = item.dump.goroutines
-    assert gs[0].id == 0 and gs[0].gp is not None and gs[0].m is not None
-    assert len(gs) == run.stderr.count("\ngoroutine ")
+    g0 = run.stderr.count("\ngoroutine 0 ")
+    assert gs[0].id != 0 and gs[0].gp is not None and gs[0].m is not None
+    assert len(item.dump.system_stacks) == g0
+    assert len(gs) == run.stderr.count("\ngoroutine ") - g0
     assert not item.dump.warnings
     labelled = [g for g in gs if g.labels]
     assert len(labelled) == 6
     assert any(g.locked for g in gs)
+
+
+def test_sigquit_with_gotraceback_crash_is_one_dump() -> None:
+    # GOTRACEBACK=crash: the runtime relays SIGQUIT to every thread, each prints a
+    # "-----" / "SIGQUIT: quit" / "PC=" section with its stack and registers, then aborts.
+    run = sigquit("crash")
+    assert run.returncode == -signal.SIGABRT  # exit 134 from a shell
+    sections = run.stderr.count("SIGQUIT: quit\n")
+    # the process may abort before the last thread prints after its "-----"
+    assert sections >= 2 and run.stderr.count("\n-----\n") in (sections - 1, sections)
+    result = analyze(run.stderr)
+    assert len(result.dumps) == 1
+    item = result.dumps[0]
+    crash_ = item.dump.crash
+    assert crash_ is not None and crash_.message == "SIGQUIT: quit"
+    printed = {int(h.split()[1]) for h in run.stderr.splitlines() if h.startswith("goroutine ")}
+    assert {g for g in item.dump.ids if g} == printed - {0}
+    assert len(crash_.threads) == sections
+    assert [t.m for t in crash_.threads] == [
+        line.split(" m=")[1].split()[0]
+        for line in run.stderr.splitlines()
+        if line.startswith("PC=")
+    ]
+    complete = crash_.threads[:-1]  # the last thread may be cut short by the abort
+    assert all(t.signal is not None and t.signal.pc and "rip" in t.registers for t in complete)
+    assert item.findings[0].rule == "sigquit-dump"
+    report = render(result, "quit.log", paint=Painter(enabled=False))
+    assert f"{sections} threads dumped (GOTRACEBACK=crash): m=" in report
+    assert report.count("SIGNAL  SIGQUIT: quit") == 1
+
+
+def test_gotraceback_crash_dump_with_timestamps_is_one_dump() -> None:
+    run = sigquit("crash")
+    plain = analyze(run.stderr).dumps[0]
+    log = "".join(
+        f"2026-11-22T03:14:07.{i:06d}Z {line}\n" for i, line in enumerate(run.stderr.splitlines())
+    )
+    result = analyze(log)
+    assert len(result.dumps) == 1
+    dump = result.dumps[0].dump
+    assert dump.ids == plain.dump.ids
+    assert dump.crash is not None and plain.crash is not None
+    assert [t.m for t in dump.crash.threads] == [t.m for t in plain.crash.threads]
 
 
 def test_ancestors_from_tracebackancestors() -> None:

@@ -18,6 +18,7 @@ def _summary(text: str, parallel: bool) -> list[object]:
                 [(f.rule, f.summary, f.details) for f in item.findings],
                 item.dump.warnings,
                 item.crash.message if item.crash else None,
+                [(s.m, s.frames) for s in item.dump.system_stacks],
             )
         )
     return out
@@ -37,8 +38,9 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
         lambda: crash("index").stderr + "INFO up\n" + sigquit().stderr + crash("oom").stderr,
         lambda: sigquit().stderr[: len(sigquit().stderr) * 2 // 3],  # cut mid-dump
         lambda: sigquit().stderr.rstrip("\n") + "\nINFO restarted\n" + crash("nil").stderr,
+        lambda: sigquit().stderr + sigquit("system").stderr,  # g0 blocks in both halves
     ],
-    ids=["sigquit", "piles", "three-dumps", "truncated", "log-after-dump"],
+    ids=["sigquit", "piles", "three-dumps", "truncated", "log-after-dump", "two-g0"],
 )
 def test_parallel_equals_serial(make: object) -> None:
     text = make()  # type: ignore[operator]

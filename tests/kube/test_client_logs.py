@@ -99,3 +99,19 @@ def test_follow_streams_new_lines(kube: Kube, api_for: ClientFor) -> None:
     kube.cluster.logs.write(("default", "talker", "app"), "two\nthree\n")
     assert resp.read(10) == b"two\nthree\n"
     resp.release_conn()
+
+
+def test_follow_ends_when_the_container_dies(
+    kube: Kube, api_for: ClientFor, nil_panic: str
+) -> None:
+    from triage.kubeserver import Termination
+
+    kube.cluster.add_pod("default", "doomed", [Container("app", log="up\n")])
+    core = client.CoreV1Api(api_for())
+    resp = core.read_namespaced_pod_log("doomed", "default", follow=True, _preload_content=False)
+    assert resp.read(3) == b"up\n"
+    kube.cluster.crash_container(
+        "default", "doomed", "app", Termination(exit_code=2), log=nil_panic
+    )
+    assert resp.read() == nil_panic.encode()  # the rest, then the end of the stream
+    assert core.read_namespaced_pod_log("doomed", "default", previous=True) == "up\n" + nil_panic

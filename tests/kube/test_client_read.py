@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import ssl
+from pathlib import Path
 
+import httpx
 import pytest
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
 from tests.kube.conftest import ClientFor
 from tests.support.kube import Kube
+from triage.kubeserver import Cluster
 from triage.kubeserver.scenarios import seed_shop
 
 
@@ -36,6 +40,10 @@ def test_discovery_documents(kube: Kube, api_for: ClientFor) -> None:
     } <= apps
     groups = {g.name for g in client.ApisApi(api).get_api_versions().groups}
     assert {"apps", "policy", "events.k8s.io", "authorization.k8s.io"} <= groups
+    assert kube.server.tls is not None
+    tls = ssl.create_default_context(cafile=str(kube.server.tls.ca))
+    for path in ("/healthz", "/livez", "/readyz"):  # anonymous, as load balancers probe them
+        assert httpx.get(kube.url + path, verify=tls).text == "ok"
     policy = {r.name for r in client.PolicyV1Api(api).get_api_resources().resources}
     assert "poddisruptionbudgets" in policy
 
@@ -229,3 +237,72 @@ def test_access_reviews(kube: Kube, api_for: ClientFor) -> None:
     assert err.value.status == 422
     who = client.AuthenticationV1Api(api_for("viewer")).create_self_subject_review({})
     assert who.status.user_info.username == "viewer"
+
+
+def test_client_certificate_users(kube: Kube) -> None:
+    def who(path: Path) -> str:
+        api = config.new_client_from_config(config_file=str(path))
+        return str(
+            client.AuthenticationV1Api(api).create_self_subject_review({}).status.user_info.username
+        )
+
+    admin = kube.kubeconfig(user="ops-lead", cert_groups=("system:masters",))
+    assert "client-certificate-data" in admin.read_text() and "token" not in admin.read_text()
+    assert who(admin) == "ops-lead"
+    config.load_kube_config(config_file=str(admin))
+    assert client.CoreV1Api().list_node().items[0].metadata.name == "node-1"
+    stranger = kube.kubeconfig(user="stranger", cert_groups=())
+    assert who(stranger) == "stranger"
+    with pytest.raises(ApiException) as err:
+        client.CoreV1Api(config.new_client_from_config(config_file=str(stranger))).list_node()
+    assert err.value.status == 403
+    viewer = kube.kubeconfig(user="viewer", cert_groups=())
+    with pytest.raises(ApiException) as err:
+        client.CoreV1Api(
+            config.new_client_from_config(config_file=str(viewer))
+        ).read_namespaced_pod_log("x", "default")
+    assert err.value.status == 403  # a known user keeps their rules: no pods/log
+
+
+def test_exec_plugin_users(kube: Kube) -> None:
+    path = kube.kubeconfig(user="viewer", exec_plugin=True)
+    assert "exec:" in path.read_text() and "token: viewer-token" not in path.read_text()
+    api = config.new_client_from_config(config_file=str(path))
+    review = client.AuthenticationV1Api(api).create_self_subject_review({})
+    assert review.status.user_info.username == "viewer"
+
+
+def test_fleet_seed_lists_in_pages(nil_panic: str, tmp_path: Path) -> None:
+    from tests.support.kube import running_kube
+    from triage.kubeserver.scenarios import seed_fleet
+
+    cluster = Cluster(events=False)
+    with running_kube(tmp_path, cluster=cluster) as kube:
+        assert seed_fleet(cluster, nil_panic, deployments=20, pods_each=5) == 100
+        core = client.CoreV1Api(config.new_client_from_config(config_file=str(kube.kubeconfig())))
+        first = core.list_pod_for_all_namespaces(limit=60)
+        rest = core.list_pod_for_all_namespaces(limit=60, _continue=first.metadata._continue)
+        names = [(p.metadata.namespace, p.metadata.name) for p in first.items + rest.items]
+        assert len(names) == 100 and names == sorted(names)
+        crashing = core.list_pod_for_all_namespaces(
+            field_selector="metadata.namespace=team-0"
+        ).items
+        assert sum(p.status.container_statuses[0].restart_count > 0 for p in crashing) == 5 * 1
+
+
+def test_injected_faults_answer_real_statuses(kube: Kube, api_for: ClientFor) -> None:
+    core = client.CoreV1Api(api_for())
+    kube.cluster.faults.inject("GET", "/api/v1/namespaces/default/pods", 500)
+    with pytest.raises(ApiException) as err:
+        core.list_namespaced_pod("default")
+    assert err.value.status == 500 and _status(err.value)["reason"] == "InternalError"
+    # A 429 carries Retry-After, which the official client (urllib3) obeys by itself:
+    # the call succeeds after one retry, and the server saw both requests.
+    kube.cluster.faults.inject("*", "/api/v1/nodes", 429)
+    assert core.list_node().items[0].metadata.name == "node-1"
+    seen = [
+        code
+        for method, path, code in kube.server.httpd.access_log
+        if path.startswith("/api/v1/nodes")
+    ]
+    assert seen[-2:] == [429, 200]

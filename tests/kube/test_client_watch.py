@@ -157,3 +157,65 @@ def test_stop_ends_open_watches_and_joins_threads(tmp_path: Path) -> None:
     assert not reader.is_alive()
     leftover = [t for t in set(threading.enumerate()) - before if t.is_alive()]
     assert leftover == []
+
+
+def test_a_container_crash_is_one_modified_event(
+    kube: Kube, api_for: ClientFor, nil_panic: str
+) -> None:
+    from triage.kubeserver import Container, Termination
+
+    kube.cluster.add_pod("default", "api-0", [Container("api", log="serving\n")])
+    core = client.CoreV1Api(api_for())
+    rv = core.list_namespaced_pod("default").metadata.resource_version
+    kube.cluster.crash_container("default", "api-0", "api", Termination(exit_code=2), log=nil_panic)
+    events = list(
+        watch.Watch().stream(
+            core.list_namespaced_pod, "default", resource_version=rv, timeout_seconds=1
+        )
+    )
+    assert [e["type"] for e in events] == ["MODIFIED"]
+    status = events[0]["object"].status.container_statuses[0]
+    assert (
+        status.restart_count,
+        status.state.waiting.reason,
+        status.last_state.terminated.exit_code,
+    ) == (1, "CrashLoopBackOff", 2)
+    assert (
+        core.read_namespaced_pod_log("api-0", "default", previous=True) == "serving\n" + nil_panic
+    )
+    key = ("default", "api-0", "api")
+    kube.cluster.logs.write(key, "two hours ago\n", at_ns=time.time_ns() - 7200 * 10**9)
+    kube.cluster.logs.write(key, "just now\n")
+    assert core.read_namespaced_pod_log("api-0", "default", since_seconds=3600) == "just now\n"
+
+
+def test_compaction_boundary(kube: Kube, api_for: ClientFor) -> None:
+    core = client.CoreV1Api(api_for())
+    before = int(core.list_namespace().metadata.resource_version)
+    kube.cluster.add_namespace("late")
+    kube.cluster.store.compact()
+    now = int(core.list_namespace().metadata.resource_version)
+    assert now == before + 1
+
+    def first_type(rv: int) -> str:
+        raw = core.list_namespace(
+            watch=True, resource_version=str(rv), timeout_seconds=1, _preload_content=False
+        )
+        lines = raw.data.decode().splitlines()
+        return str(json.loads(lines[0])["type"]) if lines else "none"
+
+    assert first_type(before) == "ERROR"  # the ADDED of "late" is compacted away
+    assert first_type(now) == "none"  # nothing happened since: no error, no event
+
+
+def test_restart_on_the_same_port_keeps_the_cluster(kube: Kube, api_for: ClientFor) -> None:
+    core = client.CoreV1Api(api_for())
+    rv = core.list_namespace().metadata.resource_version
+    kube.server.stop()
+    with pytest.raises(urllib3.exceptions.MaxRetryError):
+        core.list_namespace(_request_timeout=2)
+    kube.cluster.add_namespace("while-down")
+    kube.server.start()
+    assert kube.server.url == kube.url
+    events = list(watch.Watch().stream(core.list_namespace, resource_version=rv, timeout_seconds=1))
+    assert [(e["type"], e["object"].metadata.name) for e in events] == [("ADDED", "while-down")]

@@ -260,3 +260,130 @@ def test_cordon_and_uncordon(kube: Kube, api_for: ClientFor) -> None:
         ).spec.unschedulable
         is None
     )
+
+
+def test_statefulset_history_and_pod_replacement(
+    kube: Kube, api_for: ClientFor, nil_panic: str
+) -> None:
+    shop = seed_shop(kube.cluster, nil_panic)
+    api = api_for()
+    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    ledger = {
+        "metadata": {"name": "ledger"},
+        "spec": {
+            "replicas": 0,
+            "serviceName": "ledger",
+            "selector": {"matchLabels": {"app": "ledger"}},
+            "template": {
+                "metadata": {"labels": {"app": "ledger"}},
+                "spec": {"containers": [{"name": "ledger", "image": "registry.local/ledger:v1"}]},
+            },
+        },
+    }
+    apps.create_namespaced_stateful_set("shop", ledger)
+    image = {
+        "spec": {
+            "template": {
+                "spec": {"containers": [{"name": "ledger", "image": "registry.local/ledger:v2"}]}
+            }
+        }
+    }
+    apps.patch_namespaced_stateful_set("ledger", "shop", image, _content_type=STRATEGIC)
+    history = apps.list_namespaced_controller_revision("shop", label_selector="app=ledger").items
+    assert sorted(r.revision for r in history) == [1, 2]
+    newest = max(history, key=lambda r: r.revision)
+    assert (
+        apps.read_namespaced_stateful_set("ledger", "shop").status.update_revision
+        == newest.metadata.name
+    )
+    victim = shop.catalog.pods[1][0]["metadata"]["name"]
+    core.delete_namespaced_pod(victim, "shop")
+    catalog = [
+        p.metadata.name
+        for p in core.list_namespaced_pod("shop", label_selector="app=catalog").items
+    ]
+    assert len(catalog) == 3 and victim not in catalog
+    apps.delete_namespaced_deployment("checkout", "shop")
+    assert core.list_namespaced_pod("shop", label_selector="app=checkout").items == []
+    assert apps.list_namespaced_replica_set("shop", label_selector="app=checkout").items == []
+
+
+def test_concurrent_evictions_spend_the_budget_once(
+    kube: Kube, api_for: ClientFor, nil_panic: str
+) -> None:
+    import concurrent.futures
+
+    shop = seed_shop(kube.cluster, nil_panic)
+    api = api_for()
+    core, policy = client.CoreV1Api(api), client.PolicyV1Api(api)
+    policy.patch_namespaced_pod_disruption_budget(
+        "catalog", "shop", {"spec": {"minAvailable": 2}}, _content_type=MERGE
+    )
+    assert (
+        policy.read_namespaced_pod_disruption_budget("catalog", "shop").status.disruptions_allowed
+        == 1
+    )
+    core.patch_node(
+        "node-1", {"spec": {"unschedulable": True}}, _content_type=STRATEGIC
+    )  # no room to reschedule
+    names = [p["metadata"]["name"] for p in shop.catalog.pods[1]]
+
+    def evict(name: str) -> int:
+        body = client.V1Eviction(metadata=client.V1ObjectMeta(name=name, namespace="shop"))
+        try:
+            return core.create_namespaced_pod_eviction(
+                name, "shop", body, _preload_content=False
+            ).status
+        except ApiException as exc:
+            return int(exc.status)
+
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        codes = sorted(pool.map(evict, names))
+    assert codes == [201, 429, 429]
+    pending = [
+        p
+        for p in core.list_namespaced_pod("shop", label_selector="app=catalog").items
+        if p.status.phase == "Pending"
+    ]
+    assert len(pending) == 1 and pending[0].spec.node_name is None
+    core.patch_node("node-1", {"spec": {"unschedulable": None}}, _content_type=STRATEGIC)
+    bound = core.read_namespaced_pod(pending[0].metadata.name, "shop")
+    assert (bound.spec.node_name, bound.status.phase) == ("node-1", "Running")
+    assert (
+        policy.read_namespaced_pod_disruption_budget("catalog", "shop").status.disruptions_allowed
+        == 1
+    )
+
+
+def test_patch_with_a_stale_resource_version_is_409(
+    kube: Kube, api_for: ClientFor, nil_panic: str
+) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    apps = client.AppsV1Api(api_for())
+    seen = apps.read_namespaced_deployment("catalog", "shop").metadata.resource_version
+    apps.patch_namespaced_deployment(
+        "catalog", "shop", {"metadata": {"annotations": {"a": "1"}}}, _content_type=MERGE
+    )
+    guarded = {
+        "metadata": {"resourceVersion": seen, "annotations": {"triage/approved-by": "admin2"}}
+    }
+    with pytest.raises(ApiException) as err:
+        apps.patch_namespaced_deployment("catalog", "shop", guarded, _content_type=MERGE)
+    assert err.value.status == 409 and _body(err.value)["reason"] == "Conflict"
+    fresh = apps.read_namespaced_deployment("catalog", "shop").metadata.resource_version
+    guarded["metadata"]["resourceVersion"] = fresh
+    done = apps.patch_namespaced_deployment("catalog", "shop", guarded, _content_type=MERGE)
+    assert done.metadata.annotations["triage/approved-by"] == "admin2"
+
+
+def test_deleting_a_namespace_deletes_what_is_in_it(
+    kube: Kube, api_for: ClientFor, nil_panic: str
+) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    api = api_for()
+    core = client.CoreV1Api(api)
+    core.delete_namespace("shop")
+    assert core.list_namespaced_pod("shop").items == []
+    assert client.AppsV1Api(api).list_namespaced_deployment("shop").items == []
+    assert core.list_namespaced_event("shop").items == []
+    assert [n.metadata.name for n in core.list_namespace().items] == ["default"]

@@ -47,7 +47,7 @@ def test_replayed_transcript_matches_in_shape(tmp_path: Path, nil_panic: str) ->
     replayed, skipped, mismatches = [], [], []
     with running_kube(tmp_path, cluster=cluster) as kube:
         names = _seed(cluster, nil_panic, exchanges)
-        tls = ssl.create_default_context(cafile=str(serving_cert().cert))
+        tls = ssl.create_default_context(cafile=str(serving_cert().ca))
         with httpx.Client(base_url=kube.url, verify=tls, timeout=30) as http:
             for ex in exchanges:
                 body = ex.request.get("body")

@@ -56,6 +56,13 @@ def test_get_json_logs_and_not_found(kube: Kube, tmp_path: Path, nil_panic: str)
     pod = shop.checkout.pods[2][0]["metadata"]["name"]
     logs = kubectl(kube, tmp_path, "logs", "-n", "shop", pod, "--previous")
     assert logs.returncode == 0 and logs.stdout == nil_panic
+    events = kubectl(
+        kube, tmp_path, "get", "events", "-n", "shop", "--sort-by=.lastTimestamp"
+    ).stdout
+    header, *lines = events.splitlines()
+    assert header.split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    backoff = [line for line in lines if " BackOff " in line]
+    assert len(backoff) == 3 and all("Warning" in line and "(x5 over" in line for line in backoff)
     missing = kubectl(kube, tmp_path, "get", "pod", "nope")
     assert missing.returncode == 1
     assert missing.stderr.strip() == 'Error from server (NotFound): pods "nope" not found'
@@ -72,6 +79,48 @@ def test_auth_can_i_and_whoami(kube: Kube, tmp_path: Path) -> None:
     assert admin.stdout.strip() == "yes"
     who = kubectl(kube, tmp_path, "auth", "whoami", "-o", "json", user="viewer")
     assert json.loads(who.stdout)["status"]["userInfo"]["username"] == "viewer"
+    by_cert = kube.kubeconfig(user="ops-lead", cert_groups=("system:masters", "sre"))
+    out = subprocess.run(
+        [
+            "kubectl",
+            "--kubeconfig",
+            str(by_cert),
+            "--cache-dir",
+            str(tmp_path / "c2"),
+            "auth",
+            "whoami",
+            "-o",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    info = json.loads(out.stdout)["status"]["userInfo"]
+    by_exec = kube.kubeconfig(user="admin2", exec_plugin=True)
+    plugin = subprocess.run(
+        [
+            "kubectl",
+            "--kubeconfig",
+            str(by_exec),
+            "--cache-dir",
+            str(tmp_path / "c3"),
+            "auth",
+            "whoami",
+            "-o",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(plugin.stdout)["status"]["userInfo"]["username"] == "admin2"
+    assert (info["username"], info["groups"]) == (
+        "ops-lead",
+        ["system:masters", "sre", "system:authenticated"],
+    )
 
 
 def test_rollout_undo_restart_scale_and_cordon(kube: Kube, tmp_path: Path, nil_panic: str) -> None:
@@ -95,6 +144,9 @@ def test_rollout_undo_restart_scale_and_cordon(kube: Kube, tmp_path: Path, nil_p
         "containers"
     ][0]["image"].endswith(":v7")
     assert "rolled back" in run("rollout", "undo", "deploy/checkout")
+    replica_sets = [line.split() for line in run("get", "rs", "-l", "app=checkout").splitlines()]
+    assert replica_sets[0] == ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
+    assert sorted(r[1:4] for r in replica_sets[1:]) == [["0", "0", "0"], ["3", "3", "3"]]
     deployment = kube.cluster.get("Deployment", "checkout", "shop")
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":v6")
     assert "successfully rolled out" in run("rollout", "status", "deploy/checkout", "--timeout=5s")
@@ -104,6 +156,10 @@ def test_rollout_undo_restart_scale_and_cordon(kube: Kube, tmp_path: Path, nil_p
     run("scale", "deploy/catalog", "--replicas=2")
     assert kube.cluster.get("Deployment", "catalog", "shop")["spec"]["replicas"] == 2
     assert run("cordon", "node-1").strip() == "node/node-1 cordoned"
+    assert run("get", "node", "node-1").splitlines()[1].split()[:2] == [
+        "node-1",
+        "Ready,SchedulingDisabled",
+    ]
     assert kube.cluster.get("Node", "node-1")["spec"]["unschedulable"] is True
     assert run("cordon", "node-1").strip() == "node/node-1 already cordoned"
     assert run("uncordon", "node-1").strip() == "node/node-1 uncordoned"

@@ -47,6 +47,35 @@ def test_portforward_reaches_real_pprof(kube: Kube, api_for: ClientFor) -> None:
         assert pf.error(6060) is None
 
 
+def test_image_backed_port_reaches_controller_made_pods(kube: Kube, api_for: ClientFor) -> None:
+    with targets.leaky() as service:
+        host, port = service.url.removeprefix("http://").rsplit(":", 1)
+        kube.cluster.back_image_port("registry.local/leaky:v1", 6060, (host, int(port)))
+        apps = client.AppsV1Api(api_for())
+        apps.create_namespaced_deployment(
+            "default",
+            {
+                "metadata": {"name": "leaky"},
+                "spec": {
+                    "replicas": 1,
+                    "selector": {"matchLabels": {"app": "leaky"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "leaky"}},
+                        "spec": {
+                            "containers": [{"name": "leaky", "image": "registry.local/leaky:v1"}]
+                        },
+                    },
+                },
+            },
+        )
+        core = client.CoreV1Api(api_for())
+        (pod,) = core.list_namespaced_pod("default", label_selector="app=leaky").items
+        pf = portforward(
+            core.connect_get_namespaced_pod_portforward, pod.metadata.name, "default", ports="6060"
+        )
+        assert _http_get(pf.socket(6060), "/debug/pprof/").startswith(b"HTTP/1.1 200 OK")
+
+
 def test_unbacked_port_reports_on_error_channel(kube: Kube, api_for: ClientFor) -> None:
     kube.cluster.add_pod("default", "lonely", [Container("app")])
     pf = portforward(

@@ -227,7 +227,7 @@ def test_profile_from_stdin(profiles: dict[str, Path]) -> None:
     ],
 )
 def test_url_resolution(url: str, seconds: int | None, want: tuple[str | None, int]) -> None:
-    from triage.pprof.remote import resolve
+    from triage.probes.endpoints import profile_url as resolve
 
     got_url, got_seconds = resolve(url, seconds)
     assert got_seconds == want[1]

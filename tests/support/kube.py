@@ -11,8 +11,10 @@ fresh cluster would; everything else is seeded by the test.
 
 from __future__ import annotations
 
-import base64
+import atexit
 import functools
+import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.kubeserver import Cluster, KubeServer
+from triage.kubeserver import Cluster, KubeServer, kubeconfig
 from triage.kubeserver.tlscert import ServingCert, make_cert
 
 CONTEXT = "triage-test"
@@ -40,38 +42,48 @@ class Kube:
         return self.server.token(user)
 
     def kubeconfig(
-        self, user: str = "admin", namespace: str = "default", token: str | None = None
+        self,
+        user: str = "admin",
+        namespace: str = "default",
+        *,
+        token: str | None = None,
+        cert_groups: tuple[str, ...] | None = None,
+        exec_plugin: bool = False,
+        context: str = CONTEXT,
     ) -> Path:
-        """Write a kubeconfig for ``user`` (context ``triage-test``) and return its path."""
-        secret = token if token is not None else self.token(user)
+        """Write a kubeconfig for ``user`` (context ``triage-test``) and return its path.
+
+        By default the user authenticates with its bearer token; with
+        ``cert_groups`` (TLS only) with a client certificate (CN = user, O = groups);
+        with ``exec_plugin`` through an exec credential plugin that prints the token.
+        """
         tls = self.server.tls
-        authority = (
-            f"    certificate-authority-data: {base64.b64encode(tls.cert.read_bytes()).decode()}\n"
-            if tls
-            else ""
+        client = None
+        if cert_groups is not None:
+            assert tls is not None, "client certificates need the TLS server"
+            made = tls.client(user, cert_groups)
+            client = (made.cert, made.key)
+        secret = token if token is not None else (None if client else self.token(user))
+        text = kubeconfig.render(
+            self.url,
+            user,
+            secret,
+            namespace=namespace,
+            context=context,
+            ca_cert=tls.ca if tls else None,
+            client_cert=client,
+            exec_python=sys.executable if exec_plugin else None,
         )
-        path = self._dir / f"kubeconfig-{user}-{namespace}"
-        path.write_text(
-            "apiVersion: v1\n"
-            "kind: Config\n"
-            f"current-context: {CONTEXT}\n"
-            "clusters:\n"
-            f"- name: {CONTEXT}\n"
-            f"  cluster:\n    server: {self.url}\n{authority}"
-            "contexts:\n"
-            f"- name: {CONTEXT}\n"
-            f"  context:\n    cluster: {CONTEXT}\n    user: {user}\n    namespace: {namespace}\n"
-            "users:\n"
-            f"- name: {user}\n"
-            f"  user:\n    token: {secret}\n"
-        )
-        return path
+        kind = "cert" if client else "exec" if exec_plugin else "token"
+        return kubeconfig.write(self._dir / f"kubeconfig-{context}-{user}-{namespace}-{kind}", text)
 
 
 @functools.cache
 def serving_cert() -> ServingCert:
-    """One self-signed loopback certificate per test process."""
-    return make_cert(Path(tempfile.mkdtemp(prefix="triage-kube-tls-")))
+    """One loopback CA and server certificate per test process, removed at exit."""
+    directory = tempfile.mkdtemp(prefix="triage-kube-tls-")
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return make_cert(Path(directory))
 
 
 @contextmanager

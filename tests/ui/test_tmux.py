@@ -71,19 +71,19 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
 
 
 def test_open_a_dump_navigate_and_quit(tmux: Tmux) -> None:
-    tmux.wait_for("Goroutines · 1152 in 24 groups")
+    tmux.wait_for("Goroutines · 1151 in 23 groups")
     screen = tmux.wait_for("q Quit")  # the footer at 80 columns
     assert "signal: SIGQUIT: quit" in screen.splitlines()[0]
     assert "WARN 300 goroutines blocked on chan receive in main.leak.func1.1" in screen
     assert "next: find who should send" in screen  # the detail box follows the cursor
     assert "? Help" in screen
     tmux.keys("End")
-    screen = tmux.wait_for("#24")
+    screen = tmux.wait_for("#23")
     tmux.keys("Enter")
     screen = tmux.wait_for("main.readConn(")  # the sample goroutine with its arguments
-    assert "Group #24  ·  1 goroutine  ·  IO wait" in screen
+    assert "Group #23  ·  1 goroutine  ·  IO wait" in screen
     tmux.keys("Escape")
-    tmux.wait_for("Goroutines · 1152")
+    tmux.wait_for("Goroutines · 1151")
     tmux.keys("2")
     screen = tmux.wait_for("[2 Flame graph]")
     tmux.keys("?")

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from triage.cluster.forward import PortForward
     from triage.cluster.source import KubeRef
     from triage.config import Config
-    from triage.live.session import LiveSession
     from triage.probes.client import HealthSample, ProbeClient
 
 JSON = dict[str, Any]
@@ -143,7 +142,7 @@ class PodFetcher:
 
     def session_config(self, config: Config) -> Config:
         """``config`` with the pod's checks as the health paths, polled at the probes'
-        period (the per-check thresholds are set by :func:`live_session`)."""
+        period (the per-check thresholds are set by :func:`triage.workspace.pod_session`)."""
         if not self.checks:
             return config
         attach = replace(
@@ -201,20 +200,6 @@ class PodFetcher:
             if pod_side:
                 exc.message = f"{self.label}:{port}: {pod_side}"
             raise
-
-
-def live_session(fetcher: PodFetcher, config: Config) -> LiveSession:
-    """The live session of a pod: health checks judged by each probe's own threshold."""
-    from triage.live.session import LiveSession
-    from triage.probes.health import HealthTracker
-
-    session = LiveSession(fetcher, fetcher.session_config(config))
-    if Capability.HEALTH in fetcher.capabilities:
-        for check in fetcher.checks:
-            session.health[check.key] = HealthTracker(
-                check.key, failure_threshold=check.failure_threshold
-            )
-    return session
 
 
 def live_pod(client: KubeClient, ref: KubeRef) -> tuple[JSON, str]:

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     """Load, analyze and print; errors become TriageError (exit 2/3/4)."""
     from triage.goroutines.report import analysis_json
     from triage.goroutines.text import render
-    from triage.textout import Painter, color_enabled
+    from triage.textout import Painter, color_enabled, write_utf8
     from triage.workspace import load_dump
 
     target = parse_target(args.source, cluster_scope(args))
@@ -92,18 +92,18 @@ def run(args: argparse.Namespace) -> int:
                 from triage.enrich import build_json
 
                 doc["binary"] = build_json(binary)
-            json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
-            sys.stdout.write("\n")
+            write_utf8(sys.stdout, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         else:
             paint = Painter(color_enabled(sys.stdout, args.color))
+            head = ""
             if binary is not None:
                 from triage.enrich import describe
 
-                sys.stdout.write(describe(binary) + "\n")
+                head = describe(binary) + "\n"
             if loaded.crash_log is not None:
-                sys.stdout.write(_kube_header(loaded.crash_log, signature))
-            sys.stdout.write(render(result, name, paint=paint, top=args.top, frames=args.frames))
-            sys.stdout.write("\n")
+                head += _kube_header(loaded.crash_log, signature)
+            body = render(result, name, paint=paint, top=args.top, frames=args.frames)
+            write_utf8(sys.stdout, head + body + "\n")
     return 0
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from triage.goroutines.model import Ancestor, CreatedBy, Frame
 
+#: ``\s++`` is possessive: a long run of blanks that is not a file line fails in one pass
 FILE_RE = re.compile(
-    r"^\s+(?P<file>.+?):(?P<line>\d+)(?: \+0x(?P<off>[0-9a-fA-F]+))?"
-    r"(?: fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+)?\s*$"
+    r"^\s++(?P<file>.+?):(?P<line>\d+)(?: \+0x(?P<off>[0-9a-fA-F]+))?"
+    r"(?: fp=0x[0-9a-f]+(?: sp=0x[0-9a-f]+)?(?: pc=0x[0-9a-f]+)?)?\s*$"
 )
 CREATED_RE = re.compile(r"^\s*created by (?P<func>\S+?)(?: in goroutine (?P<gid>\d+))?\s*$")
 ELIDED_RE = re.compile(r"^\s*\.\.\.(?:(\d+) frames|additional frames) elided\.\.\.\s*$")

@@ -1,8 +1,9 @@
 """Group goroutines that are stuck in the same place.
 
-Goroutines with the same state and the same sequence of (function, file, line)
-form a group; argument values never count (stale ``0x0?`` values would split one
-pile into hundreds). The loose level matches functions only, any line.
+Goroutines with the same state, the same sequence of (function, file, line) and
+the same creator (``created by``) form a group; argument values never count
+(stale ``0x0?`` values would split one pile into hundreds). The loose level
+matches functions only, any line.
 """
 
 from __future__ import annotations
@@ -112,7 +113,13 @@ def _first_non_runtime(stack: Stack) -> Frame | None:
 
 
 def _key(stack: Stack, level: Level) -> tuple[object, ...]:
-    return stack.signature if level == "exact" else stack.loose_signature
+    """Frames and creator: goroutines with one stack started by different ``go``
+    statements are different piles (as panicparse groups them), so a group's
+    ``created_by`` is true of every member. Loose: functions only, any line."""
+    created = stack.created_by
+    if level == "exact":
+        return (stack.signature, created)
+    return (stack.loose_signature, created.func if created is not None else None)
 
 
 def group_dump(dump: Dump, level: Level = "exact") -> list[Group]:

@@ -63,13 +63,13 @@ def parse_status(text: str) -> Status:
     for part in parts[1:]:
         if part.endswith((" minutes", " minute")):
             head = part.split(" ", 1)[0]
-            if head.isdigit():
+            if head.isascii() and head.isdigit():  # "²".isdigit(), and int() refuses it
                 minutes = int(head)
         elif part == "locked to thread":
             locked = True
         elif part.startswith("synctest bubble "):
             tail = part[len("synctest bubble ") :]
-            if tail.isdigit():
+            if tail.isascii() and tail.isdigit():
                 bubble = int(tail)
     plain = minutes is None and not locked and bubble is None and not any(flags.values())
     return Status(
@@ -101,7 +101,7 @@ def go_unquote(body: str) -> str:
         esc = m.group(1)
         if esc[0] in "xuU" and len(esc) > 1:
             code = int(esc[1:], 16)
-            return chr(code) if esc[0] != "x" else bytes([code]).decode("latin-1")
+            return _rune(code) if esc[0] != "x" else bytes([code]).decode("latin-1")
         if len(esc) == 3 and esc.isdigit():
             return chr(int(esc, 8))
         return _GO_ESCAPES.get(esc, esc)
@@ -109,7 +109,20 @@ def go_unquote(body: str) -> str:
     return _ESCAPE_RE.sub(repl, body)
 
 
-_LABEL_TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([^:,{}"]*?))\s*(:|,|}|$)')
+def _rune(code: int) -> str:
+    """The character a ``\\u``/``\\U`` escape names, or U+FFFD for what is no character (a
+    surrogate, or above U+10FFFF): Go never prints those, so the text is damaged or made up,
+    and a lone surrogate would be a string no output can encode."""
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    return chr(code)
+
+
+#: a quoted string, or bare words separated by blanks (written so that no two
+#: ways of matching one text exist: the tokenizer stays linear on any header)
+_LABEL_TOKEN = re.compile(
+    r'\s*(?:"((?:[^"\\]|\\.)*)"|([^:,{}"\s]*(?:\s+[^:,{}"\s]+)*))\s*(:|,|}|$)'
+)
 
 
 @lru_cache(maxsize=65536)

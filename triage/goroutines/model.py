@@ -165,6 +165,26 @@ class Goroutine:
 
 
 @dataclass(slots=True)
+class SystemStack:
+    """A thread's system stack (g0), printed as ``goroutine 0 gp=.. m=N [idle]:``.
+
+    The runtime prints it for the thread that took a signal (SIGQUIT; every
+    thread under GOTRACEBACK=crash). It is not a goroutine (runtime.NumGoroutine
+    never counts it), so it stays out of every total, group and state, and is
+    shown as crash context: what that thread was doing.
+    """
+
+    m: str | None
+    state: str
+    frames: tuple[Frame, ...]
+
+    @property
+    def thread(self) -> str:
+        """``thread m=0``, or ``a thread`` when the runtime did not say which."""
+        return f"thread m={self.m}" if self.m not in (None, "nil") else "a thread"
+
+
+@dataclass(slots=True)
 class PanicValue:
     """One ``panic:`` line (nested panics are listed outermost first)."""
 
@@ -190,7 +210,7 @@ class RaceAccess:
     """One side of a data race: the access and its stack."""
 
     kind: str  # "Read", "Write", "Previous read", "Previous write", ...
-    addr: str
+    addr: str  # "" when not printed (older race reports)
     goroutine: int | None  # "main goroutine" is 1
     frames: tuple[Frame, ...]
 
@@ -229,8 +249,29 @@ class Crash:
     registers: dict[str, str] = field(default_factory=dict)
     races: list[RaceReport] = field(default_factory=list)
     exit_status: int | None = None
-    #: id of the goroutine that crashed (the first one printed), if known
+    #: id of the goroutine that crashed (the first one printed, if it was running);
+    #: None when the runtime threw on a thread with no current goroutine
     goroutine: int | None = None
+    #: GOTRACEBACK=crash: one section per thread (M) that took the signal, in order
+    threads: list[ThreadSection] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ThreadSection:
+    """One thread's part of a ``GOTRACEBACK=crash`` dump.
+
+    With ``crash`` the runtime relays the signal to every M; each prints
+    ``SIGQUIT: quit`` / ``PC=.. m=N``, its own stack (``goroutine 0``, and the
+    goroutine it was running if the first section could not show it) and its
+    registers, after a ``-----`` line. They are one dump: the goroutines join
+    the first section's, and what is thread-specific is kept here.
+    """
+
+    m: str | None
+    signal: Signal | None
+    registers: dict[str, str] = field(default_factory=dict)
+    #: ids of the goroutines the section printed (its goroutine 0 is in Dump.system_stacks)
+    goroutines: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -260,10 +301,16 @@ class Dump:
     #: 1-based line in the input where the dump starts
     start_line: int = 1
     warnings: list[str] = field(default_factory=list)
+    #: threads' system stacks (``goroutine 0`` blocks): crash context, not goroutines
+    system_stacks: list[SystemStack] = field(default_factory=list)
     #: the input the goroutines were read from (and their span in it), for
     #: reading argument values later; an mmap stays valid while its Payload is open
     source: bytes | str | mmap.mmap = b""
     span: tuple[int, int] = (0, 0)
+    #: True when ``source`` is the input itself (a caller may map the file again
+    #: in its place); False for a copy the spans only fit (prefixes stripped,
+    #: CRLF or ``go test -json`` unwrapped), which must travel with the dump
+    source_is_input: bool = False
     _goroutines: list[Goroutine] | None = None
     _labels: list[str | None] | None = None
     _creators: list[int | None] | None = None

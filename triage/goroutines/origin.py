@@ -48,10 +48,28 @@ def _in_module_cache(file: str) -> bool:
     return "/pkg/mod/" in file or "@v" in file or "/vendor/" in file
 
 
+def _runtime_source(file: str) -> bool:
+    """A file of the Go runtime's own source (``.../src/runtime/``, ``src/pkg/runtime`` before
+    Go 1.4, ``runtime/`` with -trimpath), or C/assembly, which only the runtime compiles."""
+    return (
+        "/src/runtime/" in file
+        or "/src/pkg/runtime/" in file
+        or file.startswith("runtime/")
+        or file.endswith((".c", ".s"))
+    )
+
+
 @lru_cache(maxsize=65536)
 def classify(func: str, file: str = "", main_module: str = "") -> Origin:
-    """The origin of a frame, using its file when the main module is unknown."""
+    """The origin of a frame, using its file when the main module is unknown.
+
+    A function printed without a package is the runtime's when its file is: the
+    C runtime of Go 1.4 and older (``runfinq()`` in ``mgc0.c``) and ``panic(...)``
+    (runtime.gopanic as tracebacks print it) name no package.
+    """
     origin = classify_name(func, main_module or None)
+    if origin is Origin.UNKNOWN and file and _runtime_source(file):
+        return Origin.RUNTIME
     if origin is Origin.DEPENDENCY and not main_module and file and not _in_module_cache(file):
         return Origin.OWN
     return origin

@@ -13,6 +13,7 @@ the second half itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from triage.forkpipe import fork_call
@@ -29,36 +30,75 @@ _TIMEOUT = 600.0
 Bounds = list[tuple[int, int]]
 
 
-def run_chunks(bulk: _Bulk, buf: Buffer, bounds: Bounds) -> int | None:
-    """Feed ``bounds`` to the bulk pass; the offset where goroutines stop, if they do."""
+def run_chunks(
+    bulk: _Bulk, buf: Buffer, bounds: Iterable[tuple[int, int]]
+) -> tuple[int | None, int]:
+    """Feed ``bounds`` to the bulk pass, pulling them only as needed.
+
+    Returns (where the goroutines stop if they do before the last chunk, end of
+    the last chunk fed).
+    """
     from triage.goroutines.parser import _decode
 
+    end = -1
     for pos, cut in bounds:
         stopped = bulk.run(_decode(buf, pos, cut))
         if stopped is not None:
+            return block_offset(buf, pos, stopped), cut
+        end = cut
+    return None, end
+
+
+def run_serial(bulk: _Bulk, buf: Buffer, start: int) -> int:
+    """Parse the goroutine run from ``start``; return where it ends."""
+    from triage.goroutines.parser import iter_chunks
+
+    stop, end = run_chunks(bulk, buf, iter_chunks(buf, start))
+    return stop if stop is not None else (end if end >= 0 else len(buf))
+
+
+def run_parallel(bulk: _Bulk, buf: Buffer, start: int) -> int:
+    """Like :func:`run_serial`, the second half in a child process when it pays.
+
+    The first chunks are parsed here first: most runs end in them, and only a
+    run that goes on is measured to the end (walking its chunk boundaries) to be
+    split in two halves of equal bytes.
+    """
+    from triage.goroutines import parser
+
+    chunks = parser.iter_chunks(buf, start)
+    end = -1
+    for pos, cut in chunks:
+        stopped = bulk.run(parser._decode(buf, pos, cut))
+        if stopped is not None:
             return block_offset(buf, pos, stopped)
-    return None
-
-
-def run_parallel(bulk: _Bulk, buf: Buffer, bounds: Bounds) -> int | None:
-    """Like :func:`run_chunks`, the second half in a child process when it pays."""
+        end = cut
+        if cut - start >= parser.CHUNK // 4:
+            break
+    else:
+        return end if end >= 0 else len(buf)
+    bounds = list(chunks)
     if len(bounds) < MIN_CHUNKS:
-        return run_chunks(bulk, buf, bounds)
-    half = len(bounds) // 2
+        stop, last = run_chunks(bulk, buf, bounds)
+        return stop if stop is not None else max(end, last)
+    middle = (bounds[0][0] + bounds[-1][1]) // 2
+    half = next(i for i, (_, cut) in enumerate(bounds) if cut >= middle) + 1
     child = fork_call(lambda: _parse_half(bulk, buf, bounds[half:]))
     if child is None:
-        return run_chunks(bulk, buf, bounds)
-    stop = run_chunks(bulk, buf, bounds[:half])
+        stop, last = run_chunks(bulk, buf, bounds)
+        return stop if stop is not None else last
+    stop, _ = run_chunks(bulk, buf, bounds[:half])
     if stop is not None:  # the goroutines ended in the first half: the child's work is moot
         child.close()
         return stop
     state = child.receive(_TIMEOUT)
     child.close()
     if not isinstance(state, dict):
-        return run_chunks(bulk, buf, bounds[half:])
+        stop, last = run_chunks(bulk, buf, bounds[half:])
+        return stop if stop is not None else last
     _merge(bulk, state)
     stop_at: int | None = state["stop"]
-    return stop_at
+    return stop_at if stop_at is not None else bounds[-1][1]
 
 
 def _parse_half(bulk: _Bulk, buf: Buffer, bounds: Bounds) -> dict[str, Any]:
@@ -66,7 +106,7 @@ def _parse_half(bulk: _Bulk, buf: Buffer, bounds: Bounds) -> dict[str, Any]:
     from triage.goroutines.parser import _Bulk
 
     mine = _Bulk(b"", bulk.span)
-    stop = run_chunks(mine, buf, bounds)
+    stop, _ = run_chunks(mine, buf, bounds)
     index = {id(s): s for s in mine.stacks.values()}
     return {
         "rows": mine.rows,

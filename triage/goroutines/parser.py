@@ -22,15 +22,17 @@ from triage.goroutines.crash import parse_crash_header, parse_trailer
 from triage.goroutines.debug1 import parse_debug1
 from triage.goroutines.frames import parse_frames
 from triage.goroutines.headers import HEADER_RE, Status, parse_status
-from triage.goroutines.model import Crash, Dump, Stack
+from triage.goroutines.model import Crash, Dump, Stack, SystemStack
 from triage.goroutines.race import parse_race, split_races
 from triage.goroutines.scan import (
     UNKNOWN,
     Region,
-    find_regions,
     first_foreign,
     trailer_end,
+    walk,
 )
+from triage.goroutines.threads import Sections
+from triage.goroutines.unwrap import looks_like_test_json, unwrap, unwrap_test_json
 from triage.sources import Buffer
 
 #: lines that start a new dump (a log line before them ended the previous one)
@@ -45,9 +47,12 @@ CRASH_STARTS = (
     "WARNING: DATA RACE",
     "goroutine profile: total ",
 )
-_SYSTEM_RE = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+")
+#: system-level suffix of a file line; older runtimes printed ``fp= sp=`` or ``fp=`` only
+_SYSTEM_RE = re.compile(r" fp=0x[0-9a-f]+(?: sp=0x[0-9a-f]+)?(?: pc=0x[0-9a-f]+)?")
 #: bytes of goroutine text decoded and normalised at a time (bounds peak memory)
 CHUNK = 4 << 20
+#: the first chunk of a run (see :func:`iter_chunks`)
+FIRST_CHUNK = 16 << 10
 
 
 @dataclass(slots=True)
@@ -95,21 +100,32 @@ def collector_paused() -> Iterator[None]:
 
 
 def _parse(data: Buffer | str, parallel: bool) -> ParseResult:
-    buf = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
-    if buf[:65536].find(b"\r\n") >= 0:
-        buf = bytes(buf).replace(b"\r\n", b"\n")
+    buf, copied = unwrap(data)
+    result = _parse_buffer(buf, copied, parallel)
+    if not result.dumps and looks_like_test_json(buf, everywhere=True):
+        result = _parse_buffer(
+            unwrap_test_json(buf), True, parallel
+        )  # test2json after the first MiB
+    return result
+
+
+def _parse_buffer(buf: Buffer, copied: bool, parallel: bool) -> ParseResult:
     result = ParseResult()
-    pos = 0
-    while True:
-        for region in find_regions(buf, pos):
-            dumps, resume = parse_region(region, parallel=parallel)
+    sections = Sections()
+
+    def handle(region: Region) -> int:
+        dumps, resume = parse_region(region, parallel=parallel)
+        for dump in dumps:
+            # A stripped or unwrapped copy is the only text the spans fit.
+            dump.source_is_input = not copied and dump.source is buf
+        if len(dumps) != 1 or not sections.absorb(region, dumps[0]):
             for dump in dumps:
                 _append(result.dumps, dump)
-            if resume is not None:
-                pos = resume  # a crash header inside the goroutines: scan on from there
-                break
-        else:
-            return result
+            sections.follow(region, dumps[-1] if dumps and region.kind == "traceback" else None)
+        return resume if resume is not None else region.end
+
+    walk(buf, handle)
+    return result
 
 
 def _append(dumps: list[Dump], dump: Dump) -> None:
@@ -145,14 +161,37 @@ def parse_region(region: Region, *, parallel: bool = False) -> tuple[list[Dump],
         )
         first = dumps[0]
         first.crash = crash
-        if crash is not None and first.ids:
-            crash.goroutine = first.ids[0]
+        if crash is not None:
+            crash.goroutine = crashing_goroutine(crash, first)
         unknown = parse_trailer(_decode(buf, region.g_end, region.end).splitlines(), crash)
         if unknown:
             dumps[-1].warnings.append(f"skipped {len(unknown)} lines after the goroutines")
     for dump in dumps:
         dump.start_line = region.line
     return [d for d in dumps if d.ids or d.counted or d.crash is not None], resume
+
+
+#: digits of the largest goroutine id (a uint64)
+_ID_DIGITS = 20
+#: states of a goroutine the crash happened on: executing, or in a cgo call or system call
+_CRASH_STATES = ("running", "syscall")
+
+
+def crashing_goroutine(crash: Crash, dump: Dump) -> int | None:
+    """The goroutine the crash happened on: the first one printed, if it was running.
+
+    The runtime prints the thread's current goroutine first. A throw on the
+    system stack with no current goroutine (``schedule: holding locks``, a
+    deadlock) prints the others in no particular order, all of them parked:
+    then no goroutine crashed, and the crash site is the runtime stack.
+    """
+    if not dump.ids:
+        return None
+    if crash.kind != "panic" and (
+        dump.statuses[0].state not in _CRASH_STATES or dump.stacks[0].unavailable
+    ):
+        return None
+    return dump.ids[0]
 
 
 def _decode(buf: Buffer, start: int, end: int) -> str:
@@ -176,6 +215,9 @@ class _Bulk:
         self.headers: dict[str, _HeaderFields] = {}
         self.rows: list[_Row] = []
         self.bad_headers: list[str] = []
+        #: ``goroutine 0`` blocks (threads' system stacks), each with the number of
+        #: goroutine rows before it (taken out of the rows by :meth:`finish`)
+        self.system_stacks: list[tuple[int, SystemStack]] = []
         #: stacks whose block holds log lines and a new crash: the dump ends there
         self.cut_lines: dict[int, str] = {}
 
@@ -190,10 +232,14 @@ class _Bulk:
             parsed.unavailable,
         )
         # Blocks whose lines do not alternate (elision, ancestors) get keys of
-        # their own; the same frames still share one Stack.
+        # their own; the same frames still share one Stack. A block holding
+        # foreign lines never shares one with a clean block: its damage (and a
+        # crash starting inside it) is its own.
         ancestors = tuple((a.goroutine, a.frames, a.created_by) for a in stack.ancestors)
+        damage = (tuple(parsed.foreign), parsed.truncated)
         shared = self.by_signature.setdefault(
-            (stack.signature, stack.created_by, stack.elided, stack.unavailable, ancestors), stack
+            (stack.signature, stack.created_by, stack.elided, stack.unavailable, ancestors, damage),
+            stack,
         )
         if shared is stack:
             if parsed.foreign or parsed.truncated:
@@ -213,13 +259,17 @@ class _Bulk:
         """Add the goroutine blocks of ``text`` (whole blocks only).
 
         Stops at the first block that is not a goroutine and returns its index
-        (the dump ends there), else None. This loop runs once per goroutine:
-        keep it to slicing and look-ups.
+        (the dump ends there), else None; also stops after a block that runs into
+        a new crash header, so chained crashes are each read once. This loop
+        runs once per goroutine: keep it to slicing and look-ups.
 
         A block's stack is found by its file lines (every second line after the
         header): argument values only appear on the function lines, so blocks
         that differ only in arguments share a key without any rewriting. The
-        file lines (path:line +0xoffset) pin the functions down.
+        file lines (path:line +0xoffset) pin the functions down; a block with
+        an unpaired last line (cut off, or log text and a new crash after it)
+        keys that line too. A new crash inside a block is seen when its stack
+        is first parsed: the run stops there, so it is never seen twice.
         """
         if " fp=0x" in text:  # system level: per-goroutine addresses on every file line
             text = _SYSTEM_RE.sub("", text)
@@ -246,17 +296,55 @@ class _Bulk:
                     continue
                 if fields[0] is None:  # gp= addresses differ per goroutine: not cached
                     headers[head[sp : br + 1]] = fields
-            stack = stacks_get(key := tuple(lines[2::2]))
+            key = tuple(lines[2::2])
+            if not len(lines) & 1:  # an unpaired last line (cut off, or log text): key it too
+                key += (lines[-1],)
+            stack = stacks_get(key)
             if stack is None:
                 stack = self.stack(key, lines[1:])
+                if id(stack) in self.cut_lines:
+                    append((head, stack, fields))
+                    return index + 1  # a new crash starts inside this block: the dump ends here
             append((head, stack, fields))
         return None
+
+    def goroutine_ids(self) -> list[int]:
+        """The rows' goroutine ids, once every row is in.
+
+        The bulk pass caches header fields by status, so it never looked at the
+        ids: here a row whose id is no goroutine's leaves the rows. ``goroutine 0``
+        is a thread's system stack (the runtime counts it as no goroutine), any
+        other id that is not a plain number is an unreadable header. Checked in
+        one pass at C speed; the row-by-row path runs only when one exists.
+        """
+        rows = self.rows
+        try:
+            ids = [int(r[0][10 : r[0].find(" ", 10)]) for r in rows]
+            if min(ids, default=1) > 0:
+                return ids
+        except ValueError:  # not a number, or more digits than int() reads
+            pass
+        kept: list[_Row] = []
+        ids = []
+        for row in rows:
+            head, stack, fields = row
+            gid = head[10 : head.find(" ", 10)]
+            if gid.isascii() and gid.isdecimal() and gid[0] != "0" and len(gid) <= _ID_DIGITS:
+                kept.append(row)
+                ids.append(int(gid))
+            elif gid == "0":
+                system = SystemStack(fields[1], fields[3].state, stack.frames)
+                self.system_stacks.append((len(kept), system))
+            else:
+                self.bad_headers.append(head[:80])
+        self.rows = kept
+        return ids
 
     def finish(self) -> list[Dump]:
         """Turn the rows into one dump, or several where goroutine ids repeat."""
         dumps: list[Dump] = []
+        ids = self.goroutine_ids()
         rows = self.rows
-        ids = [int(r[0][10 : r[0].find(" ", 10)]) for r in rows]
         cuts = [0]
         if len(set(ids)) != len(ids):
             seen: set[int] = set()
@@ -265,7 +353,8 @@ class _Bulk:
                     cuts.append(i)
                     seen = set()
                 seen.add(gid)
-        cuts.append(len(rows))
+        n = len(rows)
+        cuts.append(n)
         for a, b in itertools.pairwise(cuts):
             dump = Dump(source=self.source, span=self.span)
             part = rows[a:b]
@@ -274,6 +363,7 @@ class _Bulk:
             dump.stacks = [r[1] for r in part]
             dump.statuses = [r[2][3] for r in part]
             dump.system = {i: r[2][:3] for i, r in enumerate(part) if r[2][0] is not None}  # type: ignore[misc]
+            dump.system_stacks = [s for at, s in self.system_stacks if a <= at < b or at == b == n]
             dumps.append(dump)
         if self.bad_headers:
             dumps[0].warnings.append(
@@ -283,24 +373,37 @@ class _Bulk:
         return dumps
 
 
-def chunk_bounds(buf: Buffer, start: int) -> list[tuple[int, int]]:
-    """Cut the text from ``start`` into chunks of about CHUNK bytes, each ending
-    where a goroutine block starts; the last one is where the run stops (no
-    goroutine header within the next few chunks)."""
+def iter_chunks(buf: Buffer, start: int) -> Iterator[tuple[int, int]]:
+    """Cut the text from ``start`` into chunks, each ending where a goroutine block starts.
+
+    Chunks grow from FIRST_CHUNK to CHUNK bytes: most dumps in a log are short,
+    and what is decoded past a dump's end is wasted, so a log of ten thousand
+    small crashes costs ten thousand small chunks, not ten thousand big ones.
+    The last chunk is where no goroutine header follows within a few chunks.
+    Lazy: the caller stops pulling where the goroutines end.
+    """
     size = len(buf)
-    bounds: list[tuple[int, int]] = []
     pos = start
+    want = min(FIRST_CHUNK, CHUNK)
     while pos < size:
-        if size - pos <= CHUNK:
-            bounds.append((pos, size))
-            break
-        nxt = buf.find(b"\n\ngoroutine ", pos + CHUNK, pos + 4 * CHUNK)
+        if size - pos <= want:
+            yield pos, size
+            return
+        nxt = buf.find(b"\n\ngoroutine ", pos + want, pos + 4 * want)
         if nxt < 0:
-            bounds.append((pos, min(size, pos + 4 * CHUNK)))
-            break
-        bounds.append((pos, nxt + 2))
+            if want < CHUNK:  # one long block, or the end of the run: look further first
+                want = min(CHUNK, want * 2)
+                continue
+            yield pos, min(size, pos + 4 * want)
+            return
+        yield pos, nxt + 2
         pos = nxt + 2
-    return bounds
+        want = min(CHUNK, want * 2)
+
+
+def chunk_bounds(buf: Buffer, start: int) -> list[tuple[int, int]]:
+    """Every chunk :func:`iter_chunks` would give (walks to the end of the run)."""
+    return list(iter_chunks(buf, start))
 
 
 def _parse_goroutines(region: Region, parallel: bool = False) -> tuple[list[Dump], int | None]:
@@ -312,16 +415,13 @@ def _parse_goroutines(region: Region, parallel: bool = False) -> tuple[list[Dump
     blank line), or at a crash header found inside a block (returned as the
     offset to resume scanning from).
     """
-    from triage.goroutines.parallel import run_chunks, run_parallel
+    from triage.goroutines.parallel import run_parallel, run_serial
 
     buf = region.buf
     size = len(buf)
     bulk = _Bulk(buf, (region.g_start, size))
-    bounds = chunk_bounds(buf, region.g_start)
-    run = run_parallel if parallel else run_chunks
-    stop = run(bulk, buf, bounds)
-    g_end = stop if stop is not None else (bounds[-1][1] if bounds else size)
-    region.g_end = region.end = g_end
+    run = run_parallel if parallel else run_serial
+    region.g_end = region.end = run(bulk, buf, region.g_start)
     resume = _cut_at_crash(bulk, region) if bulk.cut_lines else None
     if resume is None:
         _cut_trailing_log(bulk, region)
@@ -337,13 +437,20 @@ def _cut_trailing_log(bulk: _Bulk, region: Region) -> None:
     """Log output right after the last frame (no blank line) ends the dump there."""
     if not bulk.rows or id(bulk.rows[-1][1]) not in bulk.foreign:
         return
+    if _cut_block_at_foreign(region, bulk.rows[-1][0]):
+        bulk.foreign.pop(id(bulk.rows[-1][1]))
+
+
+def _cut_block_at_foreign(region: Region, header: str) -> bool:
+    """End the goroutines at the first foreign line of the block with ``header``."""
     buf = region.buf
-    needle = ("\n" + bulk.rows[-1][0].split("[", 1)[0]).encode()
+    needle = ("\n" + header.split("[", 1)[0]).encode()
     head = buf.rfind(needle, max(0, region.g_start - 1), region.g_end) + 1
     end = first_foreign(buf, head, region.g_end)
     if head < end < region.g_end:
         region.g_end = end
-        bulk.foreign.pop(id(bulk.rows[-1][1]))
+        return True
+    return False
 
 
 def _cut_at_crash(bulk: _Bulk, region: Region) -> int | None:
@@ -396,7 +503,8 @@ def _parse_races(text: str) -> Dump:
     message = "data race"
     if first is not None:
         who = f"goroutine {first.goroutine}" if first.goroutine is not None else "a goroutine"
-        message = f"data race: {first.kind.lower()} at {first.addr} by {who}"
+        at = f" at {first.addr}" if first.addr else ""
+        message = f"data race: {first.kind.lower()}{at} by {who}"
     crash = Crash(kind="race", message=message, races=reports)
     crash.goroutine = first.goroutine if first is not None else None
     return Dump(crash=crash, source=text)

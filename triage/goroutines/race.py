@@ -17,8 +17,10 @@ import re
 from triage.goroutines.frames import parse_frames
 from triage.goroutines.model import RaceAccess, RaceCreation, RaceReport
 
+#: ``Read at 0x.. by goroutine 8:``; older runtimes printed no address
+#: (``Write by goroutine 5:``, ``Previous write by main goroutine:``)
 ACCESS_RE = re.compile(
-    r"^(?P<kind>(?:Previous )?(?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite)) at (?P<addr>0x[0-9a-f]+)"
+    r"^(?P<kind>(?:Previous )?(?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite))(?: at (?P<addr>0x[0-9a-f]+))?"
     r" by (?:goroutine (?P<gid>\d+)|(?P<main>main goroutine)):\s*$"
 )
 CREATED_RE = re.compile(r"^Goroutine (?P<gid>\d+) \((?P<state>[^)]*)\) created at:\s*$")
@@ -39,7 +41,7 @@ def parse_race(lines: list[str]) -> RaceReport:
         frames = tuple(parse_frames(body).frames)
         if "kind" in m.groupdict():
             gid = int(m.group("gid")) if m.group("gid") else (1 if m.group("main") else None)
-            report.accesses.append(RaceAccess(m.group("kind"), m.group("addr"), gid, frames))
+            report.accesses.append(RaceAccess(m.group("kind"), m.group("addr") or "", gid, frames))
         else:
             report.creations.append(RaceCreation(int(m.group("gid")), m.group("state"), frames))
     return report

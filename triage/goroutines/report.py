@@ -14,7 +14,7 @@ from typing import Any
 from triage.goroutines import Analysis, DumpAnalysis
 from triage.goroutines.grouping import Group
 from triage.goroutines.model import Crash, CreatedBy, Frame
-from triage.goroutines.rules.crash import crash_frame
+from triage.goroutines.rules.crash import crash_frame, on_system_stack, system_stack_site
 
 JSONDict = dict[str, Any]
 
@@ -33,6 +33,8 @@ def crash_json(item: DumpAnalysis) -> JSONDict | None:
         return None
     group = item.group_of(crash.goroutine)
     frame = crash_frame(crash, group.frames) if group is not None else None
+    if group is None and on_system_stack(crash):
+        frame = system_stack_site(crash)
     if crash.kind == "race" and crash.races and crash.races[0].accesses:
         from triage.goroutines.grouping import top_user_frame
 
@@ -51,6 +53,11 @@ def crash_json(item: DumpAnalysis) -> JSONDict | None:
         "fatal": crash.fatal,
         "signal": _signal_json(crash),
         "runtime": crash.runtime_lines,
+        "runtime_stack": [frame_json(f) for f in crash.runtime_stack],
+        "system_stacks": [
+            {"m": s.m, "state": s.state, "frames": [frame_json(f) for f in s.frames]}
+            for s in item.dump.system_stacks
+        ],
     }
     if crash.exit_status is not None:
         out["exit_status"] = crash.exit_status

@@ -13,14 +13,21 @@ measure the dump that follows:
 * the register dump and ``exit status`` trailer.
 
 Only those spans are ever decoded. Lines carrying a prefix are stripped into a
-new buffer first, which is then measured the same way.
+new buffer first, which is then walked the same way; every offset a handler
+returns is an offset in the buffer of the region it was given, never in the
+input it was copied from.
+
+Everything here is linear in the input: each literal's next hit is cached (a
+rejected hit never makes the others be searched again), no anchor is looked
+for deeper than MAX_PREFIX bytes into a line, and the line patterns have no
+nested or overlapping quantifiers to backtrack through.
 """
 
 from __future__ import annotations
 
 import mmap
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from triage.sources import Buffer
@@ -37,27 +44,30 @@ _LITERALS = (
     b"runtime: ",
 )
 ANCHOR_AT = re.compile(
-    rb"goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[[^\]\n]*\][^\n]*:\r?$"
+    rb"goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[[^\]\n]{0,512}\][^\n]*:\r?$"
     rb"|goroutine(?:leak)? profile: total \d+\r?$"
     rb"|panic: |fatal error: |SIG[A-Z0-9]+: |WARNING: DATA RACE\r?$|unexpected fault address "
     rb"|runtime: (?:goroutine stack exceeds|out of memory|unexpected |sp=)",
     re.M,
 )
 GOROUTINE_AT = re.compile(rb"goroutine \d+ (?:gp=|\[)")
+#: a function line ``pkg.(*T).F(args)``: its first ``(`` comes before any space.
+#: The possessive run cannot backtrack, so a line of ten thousand ``(`` is one pass.
+_CALL = rb"[^\s(][^\s(]*+\([^\n]*\)[ \t\r]*$"
 #: any line that can stand inside a dump (after the prefix)
 DUMP_LINE = re.compile(
-    rb"[ \t\r]*$|[\t ]|goroutine \d+ [^\n]*:[ \t\r]*$|[^\s(]\S*\([^\n]*\)[ \t\r]*$|created by \S"
+    rb"[ \t\r]*$|[\t ]|goroutine \d+ [^\n]*:[ \t\r]*$|" + _CALL + rb"|created by \S"
     rb"|\.\.\.(?:\d+|additional) frames elided|\[originating from goroutine "
     rb"|panic: |fatal error: |SIG[A-Z0-9]+: |PC=0x|runtime stack:|runtime: "
     rb"|unexpected fault address|\[signal |[a-z][a-z0-9]{0,7} +0x[0-9a-f]+[ \t\r]*$"
     rb"|exit status \d+|goroutine(?:leak)? profile: total|\d+ @(?: 0x[0-9a-f]+)*[ \t\r]*$|# "
     rb"|={10,}|WARNING: DATA RACE|Found \d+ data race"
-    rb"|(?:Previous )?(?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite) at |Goroutine \d+ \(",
+    rb"|(?:Previous )?(?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite) at |Goroutine \d+ \(|-{5}[ \t\r]*$",
     re.M,
 )
 #: lines of a goroutine block (stricter: no crash headers, no registers)
 GOROUTINE_LINE = re.compile(
-    rb"\t|goroutine \d+ [^\n]*:[ \t\r]*$|[^\s(]\S*\([^\n]*\)[ \t\r]*$|created by \S"
+    rb"\t|goroutine \d+ [^\n]*:[ \t\r]*$|" + _CALL + rb"|created by \S"
     rb"|\.\.\.(?:\d+|additional) frames elided|\[originating from goroutine \d+\]:",
     re.M,
 )
@@ -65,6 +75,7 @@ TRAILER_LINE = re.compile(
     rb"[a-z][a-z0-9]{0,7} +0x[0-9a-f]+[ \t\r]*$|exit status \d+|[ \t\r]*$", re.M
 )
 _D1_RUN_END = re.compile(rb"\n\n(?!\d+ @)")
+_RULER = re.compile(rb"^={10,}\r?$", re.M)
 _TS = rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
 _KNOWN_PREFIXES = (
     rb"\[pod/[^\]\s]+\] " + _TS + rb" ",
@@ -96,43 +107,63 @@ class Region:
     prefix: bytes = b""
 
 
-def find_regions(buf: Buffer, pos: int = 0) -> Iterator[Region]:
-    """Yield every dump region of the input at or after ``pos``, in order."""
+#: what a walk's handler returns: the offset (in ``region.buf``) to scan on from
+Handler = Callable[[Region], int]
+#: prefixes stripped inside prefixes ("[pod/x] 2026-... app-1 | ") before giving up
+MAX_DEPTH = 4
+
+
+def walk(buf: Buffer, handle: Handler, *, depth: int = 0) -> int:
+    """Hand every dump region of ``buf`` to ``handle``, in order; return how many.
+
+    ``handle`` parses the region and returns where to scan on, in the region's
+    own buffer (a prefixed run is walked in its stripped copy, so an offset from
+    there is never applied to the input). Scanning always moves forward.
+    """
     finder = _AnchorFinder(buf)
-    while True:
-        anchor = finder.next_from(pos)
-        if anchor is None:
-            return
+    pos = 0
+    found = 0
+    while (anchor := finder.next_from(pos)) is not None:
         line_start, at = anchor
-        prefix = bytes(buf[line_start:at])
-        if prefix:
-            stripped, run_end = _strip_prefixed(buf, line_start, prefix)
-            base = finder.line_of(line_start)
-            found = False
-            for sub in find_regions(stripped):
-                sub.line += base - 1
-                sub.prefix = prefix
-                found = True
-                yield sub
-            pos = run_end if found else at + 1
+        if at > line_start:
+            run_end = at + 1
+            if depth < MAX_DEPTH:
+                prefix = bytes(buf[line_start:at])
+                stripped, run_end = _strip_prefixed(buf, line_start, prefix)
+                shifted = _shifted(handle, finder.line_of(line_start) - 1, prefix)
+                found += walk(stripped, shifted, depth=depth + 1)
+            pos = max(run_end, at + 1)
             continue
         region = measure(buf, line_start)
         if region is None:
             pos = at + 1
             continue
         region.line = finder.line_of(line_start)
-        yield region
-        pos = max(region.end, at + 1)
+        found += 1
+        pos = max(handle(region), at + 1)
+    return found
+
+
+def _shifted(handle: Handler, lines: int, prefix: bytes) -> Handler:
+    """A handler for the regions of a stripped run: line numbers moved to the input's."""
+
+    def inner(region: Region) -> int:
+        region.line += lines
+        region.prefix = region.prefix or prefix
+        return handle(region)
+
+    return inner
 
 
 class _AnchorFinder:
     """Earliest verified anchor at or after a position, via memmem-speed finds.
 
-    The input is searched in 1 MiB windows, every literal per window, so each
-    byte comes from memory once however many literals there are. Newlines are
-    counted in the same pass (line numbers for the report), and pages of a
-    memory-mapped file are released behind the window, so a multi-GB log is
-    read once and never stays resident.
+    The input is searched in 1 MiB windows. Each literal's next hit is kept, so
+    a rejected hit costs one new find for that literal only: a log where every
+    line says "goroutine" is still read once. Newlines are counted in the same
+    pass (line numbers for the report), and pages of a memory-mapped file are
+    released behind the window, so a multi-GB log is read once and never stays
+    resident.
     """
 
     WINDOW = 1 << 20
@@ -141,6 +172,8 @@ class _AnchorFinder:
         self.buf = buf
         self.counted = 0
         self.line = 1
+        #: literal -> (next hit at or after the last search start or -1, end of that search)
+        self.hits = {lit: (-1, 0) for lit in _LITERALS}
 
     def line_of(self, pos: int) -> int:
         """1-based line number of offset ``pos`` (offsets only move forward)."""
@@ -152,17 +185,27 @@ class _AnchorFinder:
             self.counted = end
         return self.line
 
+    def _next_hit(self, pos: int, stop: int) -> int:
+        """Earliest literal hit in [pos, stop), or -1; each byte is searched once per literal."""
+        best = -1
+        buf = self.buf
+        for lit, (cached, until) in self.hits.items():
+            hit = cached
+            if hit < pos and (hit >= 0 or until < stop):
+                start = max(pos, until - len(lit) + 1) if hit < 0 else pos
+                hit = buf.find(lit, start, stop)
+                self.hits[lit] = (hit, stop)
+            if pos <= hit < stop and (best < 0 or hit < best):
+                best = hit
+        return best
+
     def next_from(self, pos: int) -> tuple[int, int] | None:
         buf = self.buf
         size = len(buf)
         longest = max(len(lit) for lit in _LITERALS)
         while pos < size:
             stop = min(size, pos + self.WINDOW)
-            best = -1
-            for lit in _LITERALS:
-                hit = buf.find(lit, pos, min(size, stop + longest))
-                if hit >= 0 and (best < 0 or hit < best):
-                    best = hit
+            best = self._next_hit(pos, min(size, stop + longest))
             if best < 0:
                 if self.counted == pos:
                     self.line_of(stop)
@@ -171,7 +214,11 @@ class _AnchorFinder:
                 continue
             line_start = buf.rfind(b"\n", max(0, best - MAX_PREFIX - 1), best) + 1
             reachable = line_start > 0 or best <= MAX_PREFIX
-            if reachable and ANCHOR_AT.match(buf, best) and _prefix_ok(bytes(buf[line_start:best])):
+            if not reachable:  # too deep into a (huge) line to be an anchor: skip the line
+                nl = buf.find(b"\n", best)
+                pos = size if nl < 0 else nl + 1
+                continue
+            if _prefix_ok(bytes(buf[line_start:best])) and ANCHOR_AT.match(buf, best):
                 return line_start, best
             pos = best + 1
         return None
@@ -197,6 +244,8 @@ def _prefix_ok(prefix: bytes) -> bool:
         return True
     if b"\t" in prefix or len(prefix) > MAX_PREFIX:
         return False
+    if prefix.endswith(b"[signal ") or b'"Action":"' in prefix:
+        return False  # the middle of a crash line; a go test -json event (unwrapped whole)
     return prefix.endswith((b" ", b"|", b":", b"]"))
 
 
@@ -209,8 +258,11 @@ def measure(buf: Buffer, start: int) -> Region | None:
         end = m.start() + 1 if m else len(buf)
         return Region(buf, "debug1", start, start, end, end)
     if _at(buf, start, b"WARNING: DATA RACE"):
-        close = re.compile(rb"^={10,}\r?$", re.M).search(buf, start)
-        end = close.end() if close else len(buf)
+        # An unclosed report ends where the next one starts (else each would read the rest).
+        nxt = buf.find(b"WARNING: DATA RACE", start + 1)
+        limit = len(buf) if nxt < 0 else nxt
+        close = _RULER.search(buf, start, limit)
+        end = close.end() if close else limit
         return Region(buf, "race", start, start, end, end)
     g_start = _header_end(buf, start)
     if g_start is None:

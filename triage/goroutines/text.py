@@ -56,6 +56,9 @@ def render_dump(
             lines.append(f"       [signal {sig.name} addr={sig.addr} pc={sig.pc}]")
         if crash.goroutine is not None and crash.kind != "signal":
             lines.append(f"       in goroutine {crash.goroutine}")
+        if crash.threads:
+            ms = ", ".join(f"m={t.m}" if t.m is not None else "m=?" for t in crash.threads)
+            lines.append(f"       {len(crash.threads)} threads dumped (GOTRACEBACK=crash): {ms}")
     if item.findings:
         lines += ["", paint("FINDINGS", "bold")]
         for f in item.findings:

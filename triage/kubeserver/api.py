@@ -100,15 +100,10 @@ def _view(stored: Stored, rtype: ResourceType) -> JSON:
     return result
 
 
-def _table_bytes(stored: Stored, rtype: ResourceType) -> bytes:
+def _table_bytes(stored: Stored, rtype: ResourceType, include: str) -> bytes:
     meta = {"resourceVersion": str(stored.rv)}
-    return json.dumps(table.table(rtype.kind, [_view(stored, rtype)], meta)).encode()
-
-
-def full_object(stored: Stored, rtype: ResourceType) -> JSON:
-    """The rendered object as a dict (for handlers that edit it)."""
-    result: JSON = json.loads(full_bytes(stored, rtype))
-    return result
+    one = table.table(rtype.kind, [_view(stored, rtype)], meta, rtype.api_version, include)
+    return json.dumps(one).encode()
 
 
 def _json_reply(obj: JSON, code: int = 200) -> Reply:
@@ -198,7 +193,9 @@ def list_objects(cluster: Cluster, req: Request, target: Target, bookmark_interv
         meta["continue"] = _encode_continue(rv, _page_key(found[-1], all_ns) + "\x00")
         meta["remainingItemCount"] = rest
     if table.wants_table(req.accept):
-        return _json_reply(table.table(rtype.kind, [_view(s, rtype) for s in found], meta))
+        objects = [_view(s, rtype) for s in found]
+        include = req.params.get("includeObject", "Metadata")
+        return _json_reply(table.table(rtype.kind, objects, meta, rtype.api_version, include))
     head = {"kind": rtype.kind + "List", "apiVersion": rtype.api_version, "metadata": meta}
     prefix = json.dumps(head, separators=(",", ":"))[:-1].encode()
     body = prefix + b',"items":[' + b",".join(item_bytes(s, rtype) for s in found) + b"]}"
@@ -247,7 +244,10 @@ def _watch(
     )
     rtype = target.rtype
     if table.wants_table(req.accept):
-        chunks = watch.stream(cluster.store, spec, lambda s: _table_bytes(s, rtype), req.alive)
+        include = req.params.get("includeObject", "Metadata")
+        chunks = watch.stream(
+            cluster.store, spec, lambda s: _table_bytes(s, rtype, include), req.alive
+        )
     else:
         chunks = watch.stream(cluster.store, spec, lambda s: full_bytes(s, rtype), req.alive)
     return Reply(200, stream=chunks)
@@ -266,7 +266,8 @@ def read(cluster: Cluster, req: Request, target: Target) -> Reply:
     """GET on one object (a one-row Table when kubectl asks for one)."""
     stored = get_object(cluster, target)
     if table.wants_table(req.accept):
-        return Reply(200, _table_bytes(stored, target.rtype))
+        include = req.params.get("includeObject", "Metadata")
+        return Reply(200, _table_bytes(stored, target.rtype, include))
     return Reply(200, full_bytes(stored, target.rtype))
 
 
@@ -375,6 +376,8 @@ def delete(cluster: Cluster, req: Request, target: Target) -> Reply:
     gone = cluster.store.delete(rtype.store_key, current.key, rtype.plural, rtype.group)
     if rtype.kind == "Pod":
         cluster.logs.forget(*current.key)
+    controllers.after_delete(cluster, rtype.kind, current.obj)
+    if rtype.kind == "Pod":
         return Reply(200, full_bytes(gone, rtype))
     details: JSON = {"name": target.name}
     if rtype.group:

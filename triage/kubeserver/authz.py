@@ -108,6 +108,18 @@ class Authorizer:
                 return token
         raise KeyError(name)
 
+    def from_certificate(self, name: str, groups: tuple[str, ...]) -> User:
+        """The user a CA-signed client certificate names (CN = user, O = groups).
+
+        A known user keeps their rules; another name is authenticated but only
+        ``system:masters`` membership grants anything, as with RBAC and no bindings.
+        """
+        for user in self.users.values():
+            if user.name == name:
+                return user
+        rules = (_EVERYTHING,) if "system:masters" in groups else ()
+        return User(name, "", (*groups, "system:authenticated"), rules)
+
     def authenticate(self, token: str) -> User | None:
         """The user of a bearer token, or None (the caller answers 401)."""
         return self.users.get(token)

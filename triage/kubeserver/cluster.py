@@ -9,43 +9,32 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from triage.kubeserver.authz import Authorizer
+from triage.kubeserver.faults import Faults
 from triage.kubeserver.logs import LogBook
 from triage.kubeserver.objects import (
     REVISION,
     Container,
+    Revision,
+    Seeded,
+    Termination,
     ago,
     conditions,
     owner_ref,
     pod_suffix,
     pod_template,
     template_hash,
+    unscheduled,
+    workload_status,
 )
 from triage.kubeserver.resources import by_kind
 from triage.kubeserver.store import Store
 
 JSON = dict[str, Any]
-
-
-@dataclass
-class Revision:
-    """One revision of a Deployment: its containers and how many pods run it."""
-
-    containers: list[Container]
-    pods: int = 0
-
-
-@dataclass
-class Seeded:
-    """What :meth:`Cluster.add_deployment` made, by revision number."""
-
-    deployment: JSON
-    replicasets: dict[int, JSON] = field(default_factory=dict)
-    pods: dict[int, list[JSON]] = field(default_factory=dict)
 
 
 class Cluster:
@@ -61,6 +50,9 @@ class Cluster:
         self.image_states: dict[str, Container] = {}
         # Whether seeding and controllers record Events, as the real components do.
         self.record_events = events
+        # Controllers run one at a time, as one kube-controller-manager leader would.
+        self.reconcile_lock = threading.RLock()
+        self.faults = Faults()  # injected failures and latency
         self._event_serial = time.time_ns()
 
     # -- generic -------------------------------------------------------------
@@ -96,9 +88,21 @@ class Cluster:
         """Make the pod's ``port`` reach ``address`` (a loopback process) through port-forward."""
         self._backends[(namespace, pod, port)] = address
 
+    def back_image_port(self, image: str, port: int, address: tuple[str, int]) -> None:
+        """Make ``port`` of every pod running ``image`` reach ``address`` (new pods too)."""
+        self._backends[("", image, port)] = address
+
     def backend(self, namespace: str, pod: str, port: int) -> tuple[str, int] | None:
         """Where a port-forward to the pod's ``port`` connects, if it is backed."""
-        return self._backends.get((namespace, pod, port))
+        found = self._backends.get((namespace, pod, port))
+        if found is not None:
+            return found
+        obj = self.get("Pod", pod, namespace)
+        for container in ((obj or {}).get("spec") or {}).get("containers") or []:
+            found = self._backends.get(("", container.get("image", ""), port))
+            if found is not None:
+                return found
+        return None
 
     def containers_for(self, template: JSON) -> list[Container]:
         """Seeding facts for the containers of a pod a controller creates from ``template``."""
@@ -109,6 +113,20 @@ class Cluster:
             fact.name, fact.image = spec["name"], spec.get("image", "")
             out.append(fact)
         return out
+
+    def next_serial(self) -> int:
+        """A number never handed out before (generated names, event names)."""
+        with self.reconcile_lock:
+            self._event_serial += 1
+            return self._event_serial
+
+    def free_pod_name(self, namespace: str, owner: str, index: int) -> str:
+        """``owner-xxxxx``: a stable generated name no pod in the namespace has yet."""
+        while True:
+            name = f"{owner}-{pod_suffix(owner, index)}"
+            if self.get("Pod", name, namespace) is None:
+                return name
+            index += 1_000_003
 
     def add_event(
         self,
@@ -126,7 +144,7 @@ class Cluster:
         if not self.record_events:
             return None
         meta = regarding["metadata"]
-        self._event_serial += 1
+        serial = self.next_serial()
         involved = {
             "kind": kind,
             "namespace": meta.get("namespace", "default"),
@@ -141,7 +159,7 @@ class Cluster:
             "Event",
             {
                 "metadata": {
-                    "name": f"{meta['name']}.{self._event_serial:x}",
+                    "name": f"{meta['name']}.{serial:x}",
                     "namespace": involved["namespace"],
                 },
                 "involvedObject": involved,
@@ -157,6 +175,72 @@ class Cluster:
                 "reportingInstance": "",
             },
         )
+
+    def crash_container(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        termination: Termination,
+        *,
+        log: str = "",
+        waiting: str = "CrashLoopBackOff",
+    ) -> JSON:
+        """A container dies and restarts: its log becomes the previous one, the status says so.
+
+        ``restartCount`` grows, ``lastState.terminated`` is ``termination``, the
+        state is ``waiting`` (CrashLoopBackOff) and the pod is not ready; watchers
+        see one MODIFIED event. ``log`` is what the dead container printed.
+        """
+        current = self.get("Pod", pod, namespace)
+        if current is None:
+            raise KeyError(f"pod {namespace}/{pod}")
+        key = (namespace, pod, container)
+        if log:
+            self.logs.write(key, log)
+        self.logs.restart(key)
+        status = current["status"]
+        for cs in status.get("containerStatuses") or []:
+            if cs["name"] == container:
+                cs["restartCount"] = int(cs.get("restartCount", 0)) + 1
+                cs["lastState"] = {"terminated": termination.as_status(cs.get("containerID", ""))}
+                cs["state"] = {"waiting": {"reason": waiting}}
+                cs["ready"] = False
+                cs["started"] = False
+                cs.pop("containerID", None)
+        status["conditions"] = conditions(
+            all(cs.get("ready") for cs in status.get("containerStatuses") or [])
+        )
+        return self.update("Pod", current)
+
+    def _started(self, pod: str, containers: list[Container], phase: str = "Running") -> JSON:
+        """The status a kubelet reports once the pod's containers have started."""
+        ip = str(next(self._ips))
+        statuses = [c.status(pod) for c in containers]
+        return {
+            "phase": phase,
+            "conditions": conditions(all(s["ready"] for s in statuses)),
+            "hostIP": "172.18.0.2",
+            "hostIPs": [{"ip": "172.18.0.2"}],
+            "podIP": ip,
+            "podIPs": [{"ip": ip}],
+            "startTime": ago(3600),
+            "containerStatuses": statuses,
+            "qosClass": "BestEffort",
+        }
+
+    def bind_pod(self, pod: JSON, node: str) -> JSON:
+        """Schedule a pending pod on ``node``; its containers start as their image behaves."""
+        containers = self.containers_for({"spec": pod["spec"]})
+        pod["spec"]["nodeName"] = node
+        pod["status"] = self._started(pod["metadata"]["name"], containers)
+        bound = self.update("Pod", pod)
+        for c in containers:
+            key = (pod["metadata"]["namespace"], pod["metadata"]["name"], c.name)
+            if c.previous_log is not None:
+                self.logs.write(key, c.previous_log, previous=True)
+            self.logs.write(key, c.log)
+        return bound
 
     # -- seeding -------------------------------------------------------------
 
@@ -255,7 +339,7 @@ class Cluster:
                     "revisionHistoryLimit": 10,
                     "progressDeadlineSeconds": 600,
                 },
-                "status": _workload_status(len(revisions), current),
+                "status": workload_status(len(revisions), current),
             },
         )
         seeded = Seeded(deployment)
@@ -273,7 +357,7 @@ class Cluster:
             seeded.pods[number] = [
                 self.add_pod(
                     namespace,
-                    f"{rs['metadata']['name']}-{pod_suffix(rs['metadata']['name'], i)}",
+                    self.free_pod_name(namespace, rs["metadata"]["name"], i),
                     revision.containers,
                     owner=rs,
                     node=node,
@@ -315,7 +399,7 @@ class Cluster:
                     "selector": {"matchLabels": dict(template["metadata"]["labels"])},
                     "template": template,
                 },
-                "status": _workload_status(1, revision, updated=False),
+                "status": workload_status(1, revision, updated=False),
             },
         )
 
@@ -354,25 +438,19 @@ class Cluster:
         )
         if not node:
             del spec["nodeName"]
-        ip = str(next(self._ips))
-        statuses = [c.status(name) for c in containers]
+            pod = self.put("Pod", {"metadata": metadata, "spec": spec, "status": unscheduled()})
+            if owner is not None:
+                self.add_event(
+                    owner,
+                    "ReplicaSet",
+                    "SuccessfulCreate",
+                    f"Created pod: {name}",
+                    component="replicaset-controller",
+                )
+            return pod
         pod = self.put(
             "Pod",
-            {
-                "metadata": metadata,
-                "spec": spec,
-                "status": {
-                    "phase": phase,
-                    "conditions": conditions(all(s["ready"] for s in statuses)),
-                    "hostIP": "172.18.0.2",
-                    "hostIPs": [{"ip": "172.18.0.2"}],
-                    "podIP": ip,
-                    "podIPs": [{"ip": ip}],
-                    "startTime": ago(3600),
-                    "containerStatuses": statuses,
-                    "qosClass": "BestEffort",
-                },
-            },
+            {"metadata": metadata, "spec": spec, "status": self._started(name, containers, phase)},
         )
         if owner is not None:
             self.add_event(
@@ -401,17 +479,3 @@ class Cluster:
                 self.logs.write(key, c.previous_log, previous=True)
             self.logs.write(key, c.log)
         return pod
-
-
-def _workload_status(generation: int, revision: Revision, updated: bool = True) -> JSON:
-    ready = revision.pods if all(c.waiting is None for c in revision.containers) else 0
-    status: JSON = {
-        "observedGeneration": generation,
-        "replicas": revision.pods,
-        "updatedReplicas": revision.pods if updated else 0,
-        "readyReplicas": ready,
-        "availableReplicas": ready,
-    }
-    if revision.pods - ready:
-        status["unavailableReplicas"] = revision.pods - ready
-    return {k: v for k, v in status.items() if v or k in ("observedGeneration", "replicas")}

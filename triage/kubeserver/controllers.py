@@ -9,6 +9,9 @@
   new pods go to the first schedulable node (none: Pending). A pod's status
   comes from the image's registered behaviour (``Cluster.image_states``), else
   it runs ready.
+- StatefulSet / DaemonSet: a ControllerRevision per distinct template (no pods).
+- Deletion: a ReplicaSet replaces a deleted pod; owners' dependents are collected.
+- Scheduler: a pod with no schedulable node stays Pending; a node write binds them.
 - PodDisruptionBudget: status (currentHealthy, desiredHealthy, disruptionsAllowed)
   recomputed from the pods its selector matches.
 """
@@ -22,11 +25,10 @@ from typing import TYPE_CHECKING, Any
 from triage.kubeserver.objects import (
     REVISION,
     ago,
-    conditions,
     owner_ref,
-    pod_suffix,
     template_hash,
 )
+from triage.kubeserver.resources import RESOURCES
 from triage.kubeserver.selectors import label_matcher
 
 if TYPE_CHECKING:
@@ -138,12 +140,9 @@ def reconcile_replicaset(cluster: Cluster, rs: JSON) -> None:
     want = int(rs["spec"].get("replicas", 0))
     name = rs["metadata"]["name"]
     namespace = rs["metadata"]["namespace"]
-    index = len(pods)
     while len(pods) < want:
-        pod_name = f"{name}-{pod_suffix(name, index + 1000)}"
-        index += 1
-        if cluster.get("Pod", pod_name, namespace) is not None:
-            continue
+        # A fresh name each time: a replacement never reuses an evicted pod's name.
+        pod_name = cluster.free_pod_name(namespace, name, cluster.next_serial())
         containers = cluster.containers_for(rs["spec"]["template"])
         node = _schedulable_node(cluster)
         template = rs["spec"]["template"]
@@ -186,6 +185,22 @@ def reconcile_replicaset(cluster: Cluster, rs: JSON) -> None:
 def is_ready(pod: JSON) -> bool:
     """True when the pod's Ready condition is True."""
     return _ready(pod)
+
+
+def schedule_pending(cluster: Cluster) -> None:
+    """Bind unscheduled pods to the first schedulable node (after an uncordon or a new node)."""
+    node = _schedulable_node(cluster)
+    if not node:
+        return
+    touched = set()
+    for pod in cluster.store.objects("pods"):
+        meta = pod["metadata"]
+        if pod["spec"].get("nodeName") or meta.get("deletionTimestamp"):
+            continue
+        cluster.bind_pod(pod, node)
+        touched.add(meta["namespace"])
+    for namespace in touched:
+        reconcile_pdbs(cluster, namespace)
 
 
 def _ready(pod: JSON) -> bool:
@@ -293,14 +308,106 @@ def reconcile_pdbs(cluster: Cluster, namespace: str) -> None:
             cluster.update("PodDisruptionBudget", pdb)
 
 
+def after_delete(cluster: Cluster, kind: str, obj: JSON) -> None:
+    """A deleted pod is replaced by its ReplicaSet; a deleted owner's dependents are collected."""
+    with cluster.reconcile_lock:
+        _after_delete(cluster, kind, obj)
+
+
+def _after_delete(cluster: Cluster, kind: str, obj: JSON) -> None:
+    namespace = obj["metadata"].get("namespace", "")
+    if kind == "Namespace":  # everything in it goes too (at once: no Terminating phase)
+        gone = obj["metadata"]["name"]
+        for rtype in RESOURCES:
+            if rtype.namespaced and not rtype.virtual and rtype.group != "events.k8s.io":
+                for child in cluster.store.objects(rtype.store_key):
+                    if child["metadata"].get("namespace") == gone:
+                        cluster.delete(rtype.kind, child["metadata"]["name"], gone)
+        return
+    if kind == "Pod":
+        for ref in obj["metadata"].get("ownerReferences") or []:
+            owner = cluster.get("ReplicaSet", ref.get("name", ""), namespace)
+            if ref.get("kind") == "ReplicaSet" and owner is not None:
+                reconcile_replicaset(cluster, owner)
+        reconcile_pdbs(cluster, namespace)
+        return
+    dependents = {
+        "Deployment": ("ReplicaSet", "replicasets"),
+        "ReplicaSet": ("Pod", "pods"),
+        "StatefulSet": ("ControllerRevision", "controllerrevisions"),
+        "DaemonSet": ("ControllerRevision", "controllerrevisions"),
+    }
+    if kind in dependents:
+        child_kind, bucket = dependents[kind]
+        for child in _owned(cluster, bucket, obj):
+            cluster.delete(child_kind, child["metadata"]["name"], namespace)
+            _after_delete(cluster, child_kind, child)
+
+
+def reconcile_revisions(cluster: Cluster, kind: str, obj: JSON) -> None:
+    """StatefulSet/DaemonSet history: one ControllerRevision per distinct template.
+
+    A template seen before gets its old revision renumbered max+1 (a rollback),
+    a new one gets a new revision; a StatefulSet's status names it.
+    """
+    template = copy.deepcopy(obj["spec"].get("template") or {})
+    data = {"spec": {"template": {"$patch": "replace", **template}}}
+    owned = _owned(cluster, "controllerrevisions", obj)
+    top = max((int(r.get("revision", 0)) for r in owned), default=0)
+    match = next((r for r in owned if r.get("data") == data), None)
+    meta = obj["metadata"]
+    if match is None:
+        hash_ = template_hash(template)
+        labels = dict(((obj["spec"].get("selector") or {}).get("matchLabels")) or {})
+        labels["controller.kubernetes.io/hash"] = hash_
+        match = cluster.put(
+            "ControllerRevision",
+            {
+                "metadata": {
+                    "name": f"{meta['name']}-{hash_}",
+                    "namespace": meta["namespace"],
+                    "labels": labels,
+                    "ownerReferences": [owner_ref(kind, obj)],
+                },
+                "data": data,
+                "revision": top + 1,
+            },
+        )
+    elif int(match.get("revision", 0)) != top:
+        match["revision"] = top + 1
+        cluster.update("ControllerRevision", match)
+    current = cluster.get(kind, meta["name"], meta["namespace"])
+    if current is None:
+        return
+    status = dict(current.get("status") or {})
+    status["observedGeneration"] = current["metadata"].get("generation", 1)
+    if kind == "StatefulSet":
+        status.update(
+            {
+                "currentRevision": match["metadata"]["name"],
+                "updateRevision": match["metadata"]["name"],
+                "collisionCount": 0,
+            }
+        )
+    if status != current.get("status"):
+        current["status"] = status
+        cluster.update(kind, current)
+
+
 def after_write(cluster: Cluster, kind: str, obj: JSON) -> None:
-    """Run the controllers a write to ``kind`` wakes."""
+    """Run the controllers a write to ``kind`` wakes (one at a time)."""
+    with cluster.reconcile_lock:
+        _after_write(cluster, kind, obj)
+
+
+def _after_write(cluster: Cluster, kind: str, obj: JSON) -> None:
     if kind == "Deployment":
         reconcile_deployment(cluster, copy.deepcopy(obj))
     elif kind == "ReplicaSet":
         reconcile_replicaset(cluster, copy.deepcopy(obj))
+    elif kind == "Node":
+        schedule_pending(cluster)
+    elif kind in ("StatefulSet", "DaemonSet"):
+        reconcile_revisions(cluster, kind, copy.deepcopy(obj))
     elif kind in ("Pod", "PodDisruptionBudget"):
         reconcile_pdbs(cluster, obj["metadata"].get("namespace", ""))
-
-
-__all__ = ["after_write", "conditions", "pdb_for", "reconcile_deployment", "reconcile_pdbs"]

@@ -9,6 +9,7 @@ authenticated user, as the ``system:basic-user`` role makes them.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, BinaryIO
 
 from triage.kubeserver import (
@@ -51,6 +52,12 @@ class Dispatcher:
 
     def handle(self, req: Request) -> Reply:
         """Answer a request; ApiErrors propagate to the HTTP layer."""
+        faults = self.cluster.faults
+        if faults.latency:
+            time.sleep(faults.latency)
+        injected = faults.take(req.method, req.path)
+        if injected is not None:
+            raise injected
         route = routes.parse(req.path)
         if route is None:
             return NOT_FOUND_PAGE
@@ -63,6 +70,10 @@ class Dispatcher:
     def _discovery(self, req: Request, route: routes.Discovery) -> Reply:
         if route.doc == "version":
             return Reply(200, discovery.encode(discovery.VERSION))
+        if route.doc == "health":  # open to anyone, as system:public-info-viewer makes it
+            return Reply(
+                200, b"ok", "text/plain; charset=utf-8", {"X-Content-Type-Options": "nosniff"}
+            )
         if req.user is ANONYMOUS:
             raise forbidden_path(req.user.name, req.path)
         aggregated = discovery.aggregated_version(req.accept)
@@ -192,6 +203,9 @@ class Dispatcher:
 def error_reply(err: ApiError) -> Reply:
     """The Status reply of an error (403s carry nosniff, as the real server's do)."""
     headers = {"X-Content-Type-Options": "nosniff"} if err.code == 403 else {}
+    retry = (err.details or {}).get("retryAfterSeconds")
+    if retry:
+        headers["Retry-After"] = str(retry)
     return Reply(
         err.code, json.dumps(err.status(), separators=(",", ":")).encode(), headers=headers
     )

@@ -35,12 +35,8 @@ def _blocked(name: str, desired: int, healthy: int) -> ApiError:
     )
 
 
-def evict(cluster: Cluster, req: Request, target: Target) -> Reply:
-    """Evict a pod unless a PodDisruptionBudget forbids it."""
-    body = parse_body(req)
-    named = (body.get("metadata") or {}).get("name")
-    if named and named != target.name:
-        raise bad_request("name in URL does not match name in Eviction object")
+def _check_and_evict(cluster: Cluster, target: Target, dry: bool) -> None:
+    """Refuse (429/500) or delete the pod; its ReplicaSet then replaces it."""
     pod = get_object(cluster, target).obj
     namespace = target.namespace or ""
     controllers.reconcile_pdbs(cluster, namespace)
@@ -64,15 +60,23 @@ def evict(cluster: Cluster, req: Request, target: Target) -> Reply:
             not ready and healthy < desired
         ):
             raise _blocked(budgets[0]["metadata"]["name"], desired, healthy)
+    if not dry:
+        cluster.delete("Pod", target.name, namespace)
+        controllers.after_delete(cluster, "Pod", pod)
+
+
+def evict(cluster: Cluster, req: Request, target: Target) -> Reply:
+    """Evict a pod unless a PodDisruptionBudget forbids it."""
+    body = parse_body(req)
+    named = (body.get("metadata") or {}).get("name")
+    if named and named != target.name:
+        raise bad_request("name in URL does not match name in Eviction object")
     dry = (
         "All" in ((body.get("deleteOptions") or {}).get("dryRun") or [])
         or req.params.get("dryRun") == "All"
     )
-    if not dry:
-        cluster.delete("Pod", target.name, namespace)
-        for ref in pod["metadata"].get("ownerReferences") or []:
-            owner = cluster.get("ReplicaSet", ref.get("name", ""), namespace)
-            if ref.get("kind") == "ReplicaSet" and owner is not None:
-                controllers.reconcile_replicaset(cluster, owner)
-        controllers.reconcile_pdbs(cluster, namespace)
+    # Decide and delete under the controllers' lock: concurrent evictions (a drain
+    # sends them in parallel) must not both spend the budget's last disruption.
+    with cluster.reconcile_lock:
+        _check_and_evict(cluster, target, dry)
     return Reply(201, json.dumps(success(), separators=(",", ":")).encode())

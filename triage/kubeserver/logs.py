@@ -46,6 +46,7 @@ class LogQuery:
     timestamps: bool = False
     limit_bytes: int | None = None
     follow: bool = False
+    since_ns: int | None = None  # only lines written at or after this unix time (ns)
 
 
 class LogBook:
@@ -99,9 +100,14 @@ class LogBook:
                 f'previous terminated container "{key[2]}" in pod "{key[1]}" not found'
             )
         with self._cond:
-            book = self._previous if query.previous else self._current
-            lines = list(book.get(key, ContainerLog()).lines)
+            if query.previous:
+                followed = self._previous.get(key, ContainerLog())
+            else:
+                followed = self._current.setdefault(key, ContainerLog())
+            lines = list(followed.lines)
             sent = len(lines)
+        if query.since_ns is not None:
+            lines = [line for line in lines if line[0] >= query.since_ns]
         if query.tail_lines is not None:
             lines = lines[-query.tail_lines :] if query.tail_lines > 0 else []
         budget = query.limit_bytes
@@ -111,18 +117,23 @@ class LogBook:
             yield chunk
         if not query.follow or query.previous:
             return
+        # Follow this container's log until it exits (a restart replaces the log), the
+        # client goes or the server stops, as the kubelet ends a follow when the container dies.
         while budget is None or budget > 0:
             with self._cond:
-                log = self._current.get(key, ContainerLog())
-                if len(log.lines) <= sent and not self.closed and alive():
+                restarted = self._current.get(key) is not followed
+                if len(followed.lines) <= sent and not (self.closed or restarted) and alive():
                     self._cond.wait(0.5)
+                    restarted = self._current.get(key) is not followed
                 if self.closed or not alive():
                     return
-                fresh = log.lines[sent:]
-                sent = len(log.lines)
+                fresh = followed.lines[sent:]
+                sent = len(followed.lines)
             if fresh:
                 chunk, budget = _clip(self._render(fresh, query.timestamps), budget)
                 yield chunk
+            if restarted:
+                return
 
     @staticmethod
     def _render(lines: list[tuple[int, str]], timestamps: bool) -> bytes:
@@ -154,6 +165,20 @@ def parse_query(params: dict[str, str]) -> LogQuery:
         except ValueError as exc:
             raise bad_request(f'invalid value for {name}: "{raw}"') from exc
 
+    if params.get("sinceSeconds") and params.get("sinceTime"):
+        raise bad_request("at most one of sinceTime or sinceSeconds may be specified")
+    since_ns: int | None = None
+    seconds = number("sinceSeconds")
+    if seconds is not None:
+        if seconds < 1:
+            raise bad_request("sinceSeconds must be greater than 0")
+        since_ns = time.time_ns() - seconds * 1_000_000_000
+    elif params.get("sinceTime"):
+        try:
+            moment = dt.datetime.fromisoformat(params["sinceTime"].replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise bad_request(f'invalid value for sinceTime: "{params["sinceTime"]}"') from exc
+        since_ns = int(moment.timestamp() * 1_000_000_000)
     tail = number("tailLines")
     limit = number("limitBytes")
     if limit is not None and limit < 1:
@@ -161,4 +186,4 @@ def parse_query(params: dict[str, str]) -> LogQuery:
             f'PodLogOptions "" is invalid: limitBytes: Invalid value: {limit}: '
             "must be greater than 0"
         )
-    return LogQuery(flag("previous"), tail, flag("timestamps"), limit, flag("follow"))
+    return LogQuery(flag("previous"), tail, flag("timestamps"), limit, flag("follow"), since_ns)

@@ -46,9 +46,9 @@ def template_hash(template: JSON) -> str:
 
 
 def pod_suffix(owner: str, index: int) -> str:
-    """A stable 5-character pod name suffix, like the generateName ones."""
-    digest = hashlib.sha256(f"{owner}/{index}".encode()).hexdigest()
-    return safe_encode(digest)[:5]
+    """A stable 5-character pod name suffix, like the generateName ones (27^5 values)."""
+    digest = hashlib.sha256(f"{owner}/{index}".encode()).digest()
+    return "".join(SAFE_ALPHABET[b % len(SAFE_ALPHABET)] for b in digest[:5])
 
 
 @dataclass
@@ -183,3 +183,52 @@ def conditions(ready: bool) -> list[JSON]:
         {"type": "ContainersReady", "status": flag, "lastProbeTime": None, "lastTransitionTime": t},
         {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": t},
     ]
+
+
+@dataclass
+class Revision:
+    """One revision of a Deployment: its containers and how many pods run it."""
+
+    containers: list[Container]
+    pods: int = 0
+
+
+@dataclass
+class Seeded:
+    """What :meth:`Cluster.add_deployment` made, by revision number."""
+
+    deployment: JSON
+    replicasets: dict[int, JSON] = field(default_factory=dict)
+    pods: dict[int, list[JSON]] = field(default_factory=dict)
+
+
+def workload_status(generation: int, revision: Revision, updated: bool = True) -> JSON:
+    ready = revision.pods if all(c.waiting is None for c in revision.containers) else 0
+    status: JSON = {
+        "observedGeneration": generation,
+        "replicas": revision.pods,
+        "updatedReplicas": revision.pods if updated else 0,
+        "readyReplicas": ready,
+        "availableReplicas": ready,
+    }
+    if revision.pods - ready:
+        status["unavailableReplicas"] = revision.pods - ready
+    return {k: v for k, v in status.items() if v or k in ("observedGeneration", "replicas")}
+
+
+def unscheduled() -> JSON:
+    """The status of a pod the scheduler found no node for."""
+    return {
+        "phase": "Pending",
+        "conditions": [
+            {
+                "type": "PodScheduled",
+                "status": "False",
+                "lastProbeTime": None,
+                "lastTransitionTime": ago(0),
+                "reason": "Unschedulable",
+                "message": "0/1 nodes are available: 1 node(s) were unschedulable.",
+            }
+        ],
+        "qosClass": "BestEffort",
+    }

@@ -7,7 +7,7 @@ routing, authorization and error messages all read the same facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 RW_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 
@@ -39,7 +39,6 @@ class ResourceType:
     subresources: tuple[Subresource, ...] = ()
     storage: str = ""  # shared storage key (events in two groups), else plural
     virtual: bool = False  # create-only review resources, never stored
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def api_version(self) -> str:

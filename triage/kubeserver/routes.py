@@ -45,6 +45,8 @@ Route = Discovery | ResourcePath | None  # None: 404 page not found
 def _discovery(parts: list[str]) -> Route:
     if parts == ["version"]:
         return Discovery("version")
+    if len(parts) == 1 and parts[0] in ("healthz", "livez", "readyz"):
+        return Discovery("health")
     if parts == ["api"]:
         return Discovery("api")
     if parts == ["apis"]:

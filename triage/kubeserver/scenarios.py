@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from triage.kubeserver.cluster import Cluster, Revision, Seeded
-from triage.kubeserver.objects import Container, Termination
+from triage.kubeserver.cluster import Cluster
+from triage.kubeserver.objects import Container, Revision, Seeded, Termination
 
 PPROF_PORT = 6060
 
@@ -68,6 +68,8 @@ def seed_shop(
             termination_message_policy="FallbackToLogsOnError",
         )
     ]
+    # New pods of the bad image (a restart, a drain's reschedule) crash too; v6 runs clean.
+    cluster.image_states[bad[0].image] = bad[0]
     checkout = cluster.add_deployment(
         namespace, "checkout", [Revision(good, 0), Revision(bad, crashing)], node=node
     )
@@ -96,3 +98,41 @@ def seed_shop(
         },
     )
     return Shop(checkout, catalog)
+
+
+def seed_fleet(
+    cluster: Cluster,
+    crash_log: str,
+    *,
+    deployments: int = 200,
+    pods_each: int = 25,
+    crashing_every: int = 10,
+    namespaces: int = 4,
+) -> int:
+    """A large fleet for benchmarks: ``deployments`` x ``pods_each`` pods over a few namespaces.
+
+    Every ``crashing_every``-th deployment crash-loops with ``crash_log`` as its
+    previous log. Returns the number of pods made.
+    """
+    if cluster.get("Node", "node-1") is None:
+        cluster.add_node("node-1")
+    made = 0
+    for index in range(deployments):
+        namespace = f"team-{index % namespaces}"
+        if cluster.get("Namespace", namespace) is None:
+            cluster.add_namespace(namespace)
+        image = f"registry.local/svc-{index}:v1"
+        if index % crashing_every == 0:
+            container = Container(
+                "app",
+                image,
+                restarts=4,
+                waiting="CrashLoopBackOff",
+                last=Termination(exit_code=2, message=crash_log[-4096:]),
+                previous_log=crash_log,
+            )
+        else:
+            container = Container("app", image, log="ready\n")
+        cluster.add_deployment(namespace, f"svc-{index}", [Revision([container], pods_each)])
+        made += pods_each
+    return made

@@ -13,13 +13,13 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from triage.kubeserver.status import bad_request
+from triage.kubeserver.status import ApiError, bad_request
 
 Matcher = Callable[[Mapping[str, Any]], bool]
 
-_KEY = r"[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?"
-_SET_RE = re.compile(rf"^\s*(!)?\s*({_KEY})\s*(?:(notin|in)\s*\(([^)]*)\))?\s*$")
-_EQ_RE = re.compile(rf"^\s*({_KEY})\s*(==|=|!=)\s*([-A-Za-z0-9_.]*)\s*$")
+_KEY = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?")
+_VALUE = re.compile(r"[-A-Za-z0-9_.]*")
+_FIELD = re.compile(r"[A-Za-z0-9_.]+")
 
 
 def _split_terms(text: str) -> list[str]:
@@ -39,27 +39,57 @@ def _split_terms(text: str) -> list[str]:
     return [t for t in terms if t.strip()]
 
 
+def _unparsable(term: str) -> ApiError:
+    return bad_request(f"unable to parse requirement: found '{term.strip()}', expected: identifier")
+
+
+def _key(text: str, term: str) -> str:
+    key = text.strip()
+    if not _KEY.fullmatch(key):
+        raise _unparsable(term)
+    return key
+
+
+def _equality(term: str) -> tuple[str, str, str] | None:
+    """(key, op, value) of ``k=v``, ``k==v`` or ``k!=v``; None when there is no ``=``."""
+    at = term.find("=")
+    if at < 0:
+        return None
+    if at > 0 and term[at - 1] == "!":
+        key, op, value = term[: at - 1], "!=", term[at + 1 :]
+    elif term[at + 1 : at + 2] == "=":
+        key, op, value = term[:at], "==", term[at + 2 :]
+    else:
+        key, op, value = term[:at], "=", term[at + 1 :]
+    return key, op, value.strip()
+
+
 def _label_term(term: str) -> Callable[[Mapping[str, str]], bool]:
-    eq = _EQ_RE.match(term)
-    if eq:
-        key, op, value = eq.group(1), eq.group(3), eq.group(4)
+    """One requirement, parsed by hand (no backtracking regex: linear in its length)."""
+    stripped = term.strip()
+    if "(" in stripped:
+        head, _, rest = stripped.partition("(")
+        words = head.split()
+        if len(words) != 2 or words[1] not in ("in", "notin") or not rest.endswith(")"):
+            raise _unparsable(term)
+        key = _key(words[0], term)
+        wanted = {v.strip() for v in rest[:-1].split(",") if v.strip()}
+        if words[1] == "in":
+            return lambda labels: labels.get(key) in wanted
+        return lambda labels: labels.get(key) not in wanted
+    found = _equality(stripped)
+    if found is not None:
+        key, op, value = _key(found[0], term), found[1], found[2]
+        if not _VALUE.fullmatch(value):
+            raise _unparsable(term)
         if op == "!=":
             return lambda labels: labels.get(key) != value
         return lambda labels: labels.get(key) == value
-    st = _SET_RE.match(term)
-    if st:
-        negate, key, op, values = st.group(1), st.group(2), st.group(4), st.group(5)
-        if op is None:
-            if negate:
-                return lambda labels: key not in labels
-            return lambda labels: key in labels
-        if negate:
-            raise bad_request(f"unable to parse requirement: {term.strip()}")
-        wanted = {v.strip() for v in (values or "").split(",") if v.strip()}
-        if op == "in":
-            return lambda labels: labels.get(key) in wanted
-        return lambda labels: labels.get(key) not in wanted
-    raise bad_request(f"unable to parse requirement: found '{term.strip()}', expected: identifier")
+    if stripped.startswith("!"):
+        missing = _key(stripped[1:], term)
+        return lambda labels: missing not in labels
+    present = _key(stripped, term)
+    return lambda labels: present in labels
 
 
 def label_matcher(text: str | None) -> Matcher | None:
@@ -103,10 +133,10 @@ def field_matcher(
         return None
     tests: list[tuple[str, bool, str]] = []
     for term in _split_terms(text):
-        m = re.match(r"^\s*([A-Za-z0-9_.]+)\s*(==|=|!=)\s*(.*?)\s*$", term)
-        if not m:
+        found = _equality(term)
+        if found is None or not _FIELD.fullmatch(found[0].strip()):
             raise bad_request(f"invalid selector: '{text}'; can't understand '{term}'")
-        path, op, value = m.group(1), m.group(2), m.group(3)
+        path, op, value = found[0].strip(), found[1], found[2]
         path = (rename or {}).get(path, path)
         if allowed is not None and path not in allowed:
             raise bad_request(f"field label not supported: {path}")

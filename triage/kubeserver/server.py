@@ -56,7 +56,9 @@ class KubeServer:
         return self.cluster.authz.token_for(user)
 
     def start(self) -> KubeServer:
-        """Bind and serve in a background thread."""
+        """Bind and serve in a background thread (again after :meth:`stop`: same state)."""
+        self.cluster.store.closed = False
+        self.cluster.logs.closed = False
 
         def factory(address: str) -> Dispatcher:
             return Dispatcher(self.cluster, address, self.bookmark_interval)
@@ -83,6 +85,7 @@ class KubeServer:
         self._httpd.server_close()
         if self._thread is not None:
             self._thread.join()
+        self._address = (self._address[0], int(self._httpd.server_address[1]))  # restart: same port
         self._httpd = None
 
     def __enter__(self) -> KubeServer:

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,13 +67,14 @@ class Event:
 class Store:
     """All objects of the fake cluster, guarded by one condition variable."""
 
-    def __init__(self, history: int = 100_000) -> None:
+    def __init__(self, history: int = 50_000) -> None:
         self.cond = threading.Condition(threading.RLock())
         self._rv = 1
         self._buckets: dict[str, dict[Key, Stored]] = {}
         self._log: list[Event] = []
         self._log_base = 0  # absolute index of self._log[0]
-        self._oldest_rv = 1  # watches from an RV below this get 410 Expired
+        # The oldest RV a watch may resume from: every later event is still in the log.
+        self._oldest_rv = 1
         self._history = history
         self.closed = False
 
@@ -127,7 +128,7 @@ class Store:
         del self._log[:count]
         self._log_base += count
         if dropped:
-            self._oldest_rv = dropped[-1].stored.rv + 1
+            self._oldest_rv = dropped[-1].stored.rv
 
     def compact(self) -> None:
         """Forget the watch history up to now, as etcd compaction does."""
@@ -151,6 +152,7 @@ class Store:
             meta["resourceVersion"] = str(rv)
             meta.setdefault("creationTimestamp", now_rfc3339())
             stored = Stored(bucket, obj, rv)
+            stored.encoded("", _same)  # encode at write time: lists then only join bytes
             self._buckets.setdefault(bucket, {})[key] = stored
             self._append(ADDED, stored, None)
             return stored
@@ -178,6 +180,7 @@ class Store:
             rv = self._next_rv()
             meta["resourceVersion"] = str(rv)
             stored = Stored(bucket, obj, rv)
+            stored.encoded("", _same)  # encode at write time: lists then only join bytes
             self._buckets[bucket][key] = stored
             self._append(MODIFIED, stored, current)
             return stored
@@ -208,7 +211,7 @@ class Store:
     def log_position(self, since_rv: int) -> int | None:
         """Absolute log index of the first event after ``since_rv``; None if compacted."""
         with self.cond:
-            if since_rv < self._oldest_rv - 1:
+            if since_rv < self._oldest_rv:
                 return None
             index = bisect.bisect_right(self._log, since_rv, key=lambda e: e.stored.rv)
             return self._log_base + index
@@ -238,11 +241,6 @@ class Store:
             self.cond.notify_all()
 
 
-def deep(obj: JSON) -> JSON:
-    """A deep copy, so a caller's dict never aliases a stored version."""
-    return copy.deepcopy(obj)
-
-
-def keys_of(items: Iterable[Stored]) -> list[Key]:
-    """The keys of stored objects, for tests and controllers."""
-    return [s.key for s in items]
+def _same(obj: JSON) -> JSON:
+    """The default view: the stored object as is."""
+    return obj

@@ -81,6 +81,36 @@ _DEPLOYMENT_COLUMNS = [
     _column("Images", priority=1),
     _column("Selector", priority=1),
 ]
+_REPLICASET_COLUMNS = [
+    _column("Name", "name"),
+    _column("Desired", kind="integer"),
+    _column("Current", kind="integer"),
+    _column("Ready", kind="integer"),
+    _column("Age"),
+    _column("Containers", priority=1),
+    _column("Images", priority=1),
+    _column("Selector", priority=1),
+]
+_NODE_COLUMNS = [
+    _column("Name", "name"),
+    _column("Status"),
+    _column("Roles"),
+    _column("Age"),
+    _column("Version"),
+]
+_EVENT_COLUMNS = [
+    _column("Last Seen"),
+    _column("Type"),
+    _column("Reason"),
+    _column("Object"),
+    _column("Subobject", priority=1),
+    _column("Source", priority=1),
+    _column("Message"),
+    _column("First Seen", priority=1),
+    _column("Count", priority=1, kind="integer"),
+    _column("Name", "name", priority=1),
+]
+_NAMESPACE_COLUMNS = [_column("Name", "name"), _column("Status"), _column("Age")]
 _DEFAULT_COLUMNS = [_column("Name", "name"), _column("Created At", kind="date")]
 
 
@@ -145,31 +175,121 @@ def _deployment_cells(dep: JSON) -> list[Any]:
     ]
 
 
+def _replicaset_cells(rs: JSON) -> list[Any]:
+    spec, status = rs.get("spec") or {}, rs.get("status") or {}
+    containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or []
+    labels = ((spec.get("selector") or {}).get("matchLabels")) or {}
+    return [
+        rs["metadata"]["name"],
+        spec.get("replicas", 0),
+        status.get("replicas", 0),
+        status.get("readyReplicas", 0),
+        _since(rs["metadata"].get("creationTimestamp")),
+        ",".join(c["name"] for c in containers),
+        ",".join(c.get("image", "") for c in containers),
+        ",".join(f"{k}={v}" for k, v in labels.items()) or "<none>",
+    ]
+
+
+def _node_cells(node: JSON) -> list[Any]:
+    ready = next(
+        (c for c in (node.get("status") or {}).get("conditions") or [] if c.get("type") == "Ready"),
+        None,
+    )
+    status = "Ready" if ready and ready.get("status") == "True" else "NotReady"
+    if (node.get("spec") or {}).get("unschedulable"):
+        status += ",SchedulingDisabled"
+    roles = sorted(
+        k.split("/", 1)[1]
+        for k in (node["metadata"].get("labels") or {})
+        if k.startswith("node-role.kubernetes.io/")
+    )
+    version = ((node.get("status") or {}).get("nodeInfo") or {}).get("kubeletVersion", "")
+    return [
+        node["metadata"]["name"],
+        status,
+        ",".join(roles) or "<none>",
+        _since(node["metadata"].get("creationTimestamp")),
+        version,
+    ]
+
+
+def _event_cells(event: JSON) -> list[Any]:
+    """kubectl's event row; also accepts the events.k8s.io shape."""
+    involved = event.get("involvedObject") or event.get("regarding") or {}
+    source = event.get("source") or event.get("deprecatedSource") or {}
+    last = (
+        event.get("lastTimestamp") or event.get("deprecatedLastTimestamp") or event.get("eventTime")
+    )
+    first = event.get("firstTimestamp") or event.get("deprecatedFirstTimestamp") or last
+    count = event.get("count") or event.get("deprecatedCount") or 1
+    last_seen = _since(last)
+    if count > 1:
+        last_seen = f"{last_seen} (x{count} over {_since(first)})"
+    origin = ", ".join(v for v in (source.get("component", ""), source.get("host", "")) if v)
+    return [
+        last_seen,
+        event.get("type", ""),
+        event.get("reason", ""),
+        f"{str(involved.get('kind', '')).lower()}/{involved.get('name', '')}",
+        involved.get("fieldPath", ""),
+        origin,
+        str(event.get("message") or event.get("note") or "").strip(),
+        _since(first),
+        count,
+        event["metadata"]["name"],
+    ]
+
+
+def _namespace_cells(ns: JSON) -> list[Any]:
+    phase = (ns.get("status") or {}).get("phase", "")
+    return [ns["metadata"]["name"], phase, _since(ns["metadata"].get("creationTimestamp"))]
+
+
 def _printer(kind: str) -> tuple[list[JSON], Any]:
     if kind == "Pod":
         return _POD_COLUMNS, _pod_cells
     if kind == "Deployment":
         return _DEPLOYMENT_COLUMNS, _deployment_cells
+    if kind == "ReplicaSet":
+        return _REPLICASET_COLUMNS, _replicaset_cells
+    if kind == "Node":
+        return _NODE_COLUMNS, _node_cells
+    if kind == "Namespace":
+        return _NAMESPACE_COLUMNS, _namespace_cells
+    if kind == "Event":
+        return _EVENT_COLUMNS, _event_cells
     return _DEFAULT_COLUMNS, lambda o: [
         o["metadata"]["name"],
         o["metadata"].get("creationTimestamp"),
     ]
 
 
-def table(kind: str, objects: list[JSON], meta: JSON) -> JSON:
+def _row_object(obj: JSON, kind: str, api_version: str, include: str) -> JSON | None:
+    """What a row carries, per ``includeObject`` (kubectl asks for Object to sort)."""
+    if include == "None":
+        return None
+    if include == "Object":
+        return {"kind": kind, "apiVersion": api_version, **obj}
+    return {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj["metadata"],
+    }
+
+
+def table(
+    kind: str, objects: list[JSON], meta: JSON, api_version: str = "v1", include: str = "Metadata"
+) -> JSON:
     """A Table of ``objects`` (of one kind) with list ``meta`` (resourceVersion, continue)."""
     columns, cells = _printer(kind)
-    rows = [
-        {
-            "cells": cells(obj),
-            "object": {
-                "kind": "PartialObjectMetadata",
-                "apiVersion": "meta.k8s.io/v1",
-                "metadata": obj["metadata"],
-            },
-        }
-        for obj in objects
-    ]
+    rows = []
+    for obj in objects:
+        row: JSON = {"cells": cells(obj)}
+        carried = _row_object(obj, kind, api_version, include)
+        if carried is not None:
+            row["object"] = carried
+        rows.append(row)
     return {
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",

@@ -160,13 +160,14 @@ def connect_pod(host: Screen[None], target: KubeTarget, config: Config) -> None:
     no live data (the crash log, read separately, still shows)."""
 
     def work() -> None:
-        from triage.cluster.fetcher import live_session, open_pod_fetcher
+        from triage.cluster.fetcher import open_pod_fetcher
+        from triage.workspace import pod_session
 
         try:
             fetcher = open_pod_fetcher(target, timeout=config.attach.timeout, direct=target.direct)
         except TriageError as exc:
             host.post_message(StatusNote(f"no live data: {exc.line()}", "warning"))
             return
-        host.post_message(PodAttached(live_session(fetcher, config), fetcher))
+        host.post_message(PodAttached(pod_session(fetcher, config), fetcher))
 
     host.run_worker(work, thread=True, group="attach", exit_on_error=False, name="attach")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from triage.goroutines.diagnose import Context, Finding, rule
 from triage.goroutines.grouping import top_user_frame
-from triage.goroutines.model import Crash, Frame
+from triage.goroutines.model import Crash, Dump, Frame
 from triage.goroutines.origin import Origin, classify
 
 
@@ -137,7 +137,12 @@ def crash_rule(ctx: Context) -> Iterator[Finding]:
     where = _where(frame)
     kind = _classify(crash)
     if crash.kind == "signal" and kind is None:
-        yield _signal_finding(crash, where)
+        finding = _signal_finding(crash, where)
+        finding.details.extend(system_stack_details(ctx.dump))
+        yield finding
+        return
+    if kind is None and group is None and on_system_stack(crash):
+        yield _system_stack_finding(crash)
         return
     rule_id = kind.rule if kind else "crash"
     title = kind.title if kind else ("panic" if crash.kind == "panic" else "fatal error")
@@ -169,7 +174,77 @@ def crash_rule(ctx: Context) -> Iterator[Finding]:
         finding.details.append(f"then panicked again: {_first_line(extra.message)}")
     if crash.panics and crash.panics[0].recovered:
         finding.details.append("the first panic was recovered, then re-panicked")
+    finding.details.extend(system_stack_details(ctx.dump))
     yield finding
+
+
+#: runtime functions that only report a throw: the crash site is their caller
+_THROWERS = frozenset(
+    (
+        "runtime.throw",
+        "runtime.fatal",
+        "runtime.fatalthrow",
+        "runtime.fatalpanic",
+        "runtime.systemstack",
+    )
+)
+
+
+def on_system_stack(crash: Crash) -> bool:
+    """A fatal error thrown on the system stack while no goroutine was running."""
+    return crash.kind == "fatal" and crash.goroutine is None and bool(crash.runtime_stack)
+
+
+def system_stack_site(crash: Crash) -> Frame | None:
+    """The runtime function that threw, from the ``runtime stack:`` block."""
+    frames = crash.runtime_stack
+    return next((f for f in frames if f.func not in _THROWERS), frames[0] if frames else None)
+
+
+def _system_stack_finding(crash: Crash) -> Finding:
+    site = system_stack_site(crash)
+    at = f" in {site.brief}" if site is not None else ""
+    said = "fatal error: " + _first_line(crash.message)
+    finding = Finding(
+        rule="runtime-throw",
+        severity="critical",
+        summary=f"runtime fatal error on the system stack{at}, no goroutine running - {said}",
+        goroutines=0,
+        next_step="the crash site is the runtime stack, not a goroutine: a runtime invariant "
+        "broke; look for code that pins or locks the thread (go:linkname into the runtime, "
+        "cgo, unsafe) and check the Go version's known runtime bugs",
+        details=[
+            "runtime stack: " + _chain(crash.runtime_stack),
+            "the thread that threw had no current goroutine: none of the goroutines listed "
+            "was running on it, whichever is printed first",
+        ],
+    )
+    finding.details.extend(f"runtime: {line}" for line in crash.runtime_lines[:3])
+    return finding
+
+
+def _chain(frames: tuple[Frame, ...], keep: int = 4) -> str:
+    """``a <- b <- c ... <- z``: the innermost functions and the outermost one."""
+    funcs = [f.func for f in frames]
+    if len(funcs) > keep + 1:
+        funcs = [*funcs[:keep], "...", funcs[-1]]
+    return " <- ".join(funcs) if funcs else "(no frames)"
+
+
+#: system stacks named in a finding's details; the rest are counted
+_SYSTEM_STACKS_SHOWN = 4
+
+
+def system_stack_details(dump: Dump) -> list[str]:
+    """One line per thread whose system stack (``goroutine 0``) the runtime printed."""
+    lines = [
+        f"{s.thread} system stack ({s.state}; goroutine 0, not a goroutine): {_chain(s.frames)}"
+        for s in dump.system_stacks[:_SYSTEM_STACKS_SHOWN]
+    ]
+    more = len(dump.system_stacks) - _SYSTEM_STACKS_SHOWN
+    if more > 0:
+        lines.append(f"... and {more} more threads' system stacks")
+    return lines
 
 
 def crash_frame(crash: Crash, frames: tuple[Frame, ...]) -> Frame | None:
@@ -207,14 +282,29 @@ def _nil_signal(crash: Crash) -> bool:
 
 
 def _signal_finding(crash: Crash, where: str) -> Finding:
-    name = crash.signal.name if crash.signal else "signal"
+    sig = crash.signal
+    name = sig.name if sig else "signal"
+    sender = signal_sender(crash)
     if name == "SIGQUIT":
+        who = f", {sender}" if sender else ""
+        senders = "go test's -timeout, kill -QUIT by hand or from a script"
+        if sender is None:
+            senders += ", Ctrl-\\ in its terminal"
         return Finding(
             rule="sigquit-dump",
             severity="info",
-            summary="SIGQUIT dump: the process was asked to print all goroutines and exit",
-            next_step="look at the piles below; if a liveness probe or kill -QUIT sent it, "
-            "the process was probably stuck",
+            summary=f"SIGQUIT dump{who}: the runtime printed every goroutine and exited",
+            next_step="the process was probably stuck: look at the piles below"
+            + (f"; find who sent SIGQUIT ({senders})" if sender != _CTRL_BACKSLASH else "")
+            + "; the kubelet's liveness kill is SIGKILL and prints nothing",
+        )
+    if sender == _FROM_OUTSIDE:
+        return Finding(
+            rule="signal-from-outside",
+            severity="warning",
+            summary=f"killed by {crash.message}, {sender}: not a fault in this process's code",
+            next_step=f"find who sent {name} ({_SENDERS.get(name, f'kill -{name[3:]}')}); "
+            "the goroutines below show what the process was doing when it came",
         )
     return Finding(
         rule="signal",
@@ -222,6 +312,38 @@ def _signal_finding(crash: Crash, where: str) -> Finding:
         summary=f"killed by {crash.message}",
         next_step=f"look for cgo or unsafe code near {where}",
     )
+
+
+#: what usually sends a signal from outside, as the next step names it
+_SENDERS = {
+    "SIGABRT": "kill -ABRT by hand or from a script, a supervisor asking for a core dump",
+    "SIGSEGV": "kill -SEGV by hand or from a script",
+    "SIGBUS": "kill -BUS by hand or from a script",
+    "SIGILL": "kill -ILL by hand or from a script",
+    "SIGFPE": "kill -FPE by hand or from a script",
+    "SIGTRAP": "a debugger, or kill -TRAP",
+}
+#: si_code values (Linux): SI_USER is kill(2) from a process, SI_KERNEL a terminal key
+_SI_USER = 0
+_FROM_OUTSIDE = "sent by another process"
+_CTRL_BACKSLASH = "Ctrl-\\ at a terminal"
+_SI_KERNEL = 0x80
+
+
+def signal_sender(crash: Crash) -> str | None:
+    """Who sent the signal, from its ``sigcode``/``code`` (None when it was a real fault)."""
+    sig = crash.signal
+    if sig is None or sig.code is None:
+        return None
+    try:
+        code = int(sig.code, 0)
+    except ValueError:
+        return None
+    if code == _SI_USER:
+        return _FROM_OUTSIDE
+    if code == _SI_KERNEL and sig.name == "SIGQUIT":
+        return _CTRL_BACKSLASH
+    return None
 
 
 def _cycle_details(frames: tuple[Frame, ...]) -> list[str]:
