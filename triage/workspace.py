@@ -176,12 +176,12 @@ def crash_log_notes(target: KubeTarget, log: TargetLog) -> list[str]:
     """What was read (when the user named a workload) and what a permission would add."""
     notes: list[str] = []
     if target.resource != "pod":
-        notes.append(f"{target.ref}: read {log.label}, its worst pod")
+        notes.append(f"read {log.label}, its worst pod")
     if log.which == "termination-message":
-        why = "logs are not readable" if not log.logs_readable else "its logs are empty"
+        why = "logs are not readable" if not log.logs_readable else "the logs are empty"
         notes.append(
-            f"pod/{log.pod}: {why}; read the termination message (at most 4096 bytes, "
-            "a traceback may be cut)"
+            f"{why}: the crash is from the termination message of pod/{log.pod} (at most "
+            "4096 bytes, a traceback may be cut)"
             + (
                 f"; `get pods/log` in namespace {log.namespace} would show the full log"
                 if not log.logs_readable

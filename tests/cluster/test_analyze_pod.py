@@ -77,7 +77,8 @@ def test_deployment_adds_the_fleet_signature_and_names_the_pod_read(kube: Kube) 
     assert {"summary", "pods", "since_revision"} <= signature.keys()
     assert signature["pods"] == 3 and signature["since_revision"] == 2
     assert signature["summary"].startswith("3/5 pods: nil pointer dereference at ")
-    assert f"deployment/checkout: read pod/{doc['pod']['name']} (previous log)" in proc.stderr
+    read = f"triage: warning: read pod/{doc['pod']['name']} (previous log), its worst pod"
+    assert read in proc.stderr
 
     text = analyze("deploy/checkout", "--kubeconfig", config, "--color", "never")
     assert text.returncode == 0, text.stderr
@@ -94,7 +95,10 @@ def test_viewer_without_pods_log_reads_the_termination_message(kube: Kube) -> No
     assert doc["pod"]["log"] == "termination-message"
     assert doc["crash"]["message"].endswith("nil pointer dereference")  # a partial traceback
     warning = proc.stderr.strip()
-    assert warning.startswith(f"triage: warning: pod/{pod}: logs are not readable")
+    assert warning.startswith(
+        f"triage: warning: logs are not readable: the crash is from the termination message "
+        f"of pod/{pod} (at most 4096 bytes"
+    )
     assert "`get pods/log` in namespace shop would show the full log" in warning
 
 

@@ -121,3 +121,41 @@ async def test_workload_shows_the_crash_first_and_a_sibling_live(
         await pilot.press("d")  # the live snapshot, next to the crash
         await wait_for(pilot, lambda: pane.item is not None and pane.item.crash is None, timeout=60)
         assert pane.item is not None and pane.item.dump.goroutine_count >= 30
+
+
+async def test_pod_without_a_debug_port_says_why_in_the_pane(kube: Kube, config_dir: Path) -> None:
+    kube.cluster.add_pod("default", "plain", [Container("app", log="level=info msg=up\n")])
+    app = pod_app(KubeTarget("pod", "plain", kubeconfig=str(kube.kubeconfig())), config_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await first_screen(pilot)
+        assert isinstance(screen, WorkspaceScreen)
+        await wait_for(pilot, lambda: screen.live is not None, timeout=60)
+        message = str(screen.query_one("#goroutines-empty", Static).render())
+        assert "pod/plain declares no pprof, http or debug port" in " ".join(message.split())
+
+
+async def test_viewer_sees_the_crash_and_which_permission_would_show_more(
+    kube: Kube, config_dir: Path
+) -> None:
+    log = panic_log()
+    crashing = _app_container(
+        restarts=3,
+        waiting="CrashLoopBackOff",
+        last=Termination(exit_code=2, reason="Error", message=log[-4096:]),
+        previous_log=log,
+    )
+    kube.cluster.add_pod("default", "api-0", [crashing])
+    target = KubeTarget("pod", "api-0", kubeconfig=str(kube.kubeconfig(user="viewer")))
+    app = pod_app(target, config_dir)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        screen = await first_screen(pilot)
+        assert isinstance(screen, WorkspaceScreen)
+        pane = screen.query_one(GoroutinePane)
+        await wait_for(
+            pilot, lambda: pane.item is not None and pane.item.crash is not None, timeout=60
+        )
+        await wait_for(pilot, lambda: bool(app.screen.query("Toast")), timeout=60)
+        toasts = " ".join(" ".join(str(t.render()).split()) for t in app.screen.query("Toast"))
+        assert "no live data: pod/api-0: live pprof, health and metrics need" in toasts
+        assert "on pods/portforward in namespace default" in toasts
+        assert screen.live is None

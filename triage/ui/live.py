@@ -165,8 +165,10 @@ def connect_pod(host: Screen[None], target: KubeTarget, config: Config) -> None:
 
         try:
             fetcher = open_pod_fetcher(target, timeout=config.attach.timeout, direct=target.direct)
-        except TriageError as exc:
-            host.post_message(StatusNote(f"no live data: {exc.line()}", "warning"))
+        except TriageError as exc:  # a toast too: the status line is shared with the log's notes
+            line = f"no live data: {exc.line()}"
+            host.post_message(StatusNote(line, "warning"))
+            host.app.call_from_thread(host.app.notify, line, severity="warning", timeout=20)
             return
         host.post_message(PodAttached(pod_session(fetcher, config), fetcher))
 
