@@ -166,7 +166,18 @@ def load_crash_log(
 
     log = read_crash_log(target)
     payload = sources.Payload(target.ref, log.data)
-    loaded = _dump_from(payload, target.ref, level=level, thresholds=thresholds, parallel=parallel)
+    try:
+        loaded = _dump_from(
+            payload, target.ref, level=level, thresholds=thresholds, parallel=parallel
+        )
+    except BadInput:
+        if log.which == "current":  # it never crashed (no previous container)
+            raise BadInput(
+                f"{target.ref}: {log.label} holds no Go crash or goroutine dump, and the "
+                "container has not restarted",
+                f"triage crashes -n {log.namespace} lists the pods that crash",
+            ) from None
+        raise
     loaded.crash_log = log
     loaded.warnings = [*crash_log_notes(target, log), *loaded.warnings]
     return loaded

@@ -118,7 +118,11 @@ def test_pod_that_never_crashed_says_so(kube: Kube) -> None:
     seed_shop(kube.cluster)
     config = str(kube.kubeconfig(namespace="shop"))
     line = one_line(analyze("deployment/catalog", "--kubeconfig", config), 2)
-    assert "deployment/catalog" in line
+    assert line.startswith("triage: deployment/catalog: pod/catalog-")
+    assert line.endswith(
+        "(log) holds no Go crash or goroutine dump, and the container has not restarted; "
+        "triage crashes -n shop lists the pods that crash"
+    )
 
 
 def test_rejected_token_exits_4(kube: Kube) -> None:
