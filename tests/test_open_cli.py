@@ -90,17 +90,20 @@ def test_analyze_stdin_leaves_no_temporary_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "label"),
+    "args",
     [
-        (["open", "pod/api-0"], "pod/api-0"),
-        (["open", "api-0", "-n", "prod"], "pod/api-0 in prod"),
-        (["analyze", "deploy/api", "--context", "gke-eu"], "deployment/api on gke-eu"),
-        (["attach", "sts/db", "--namespace", "data"], "statefulset/db in data"),
-        (["flame", "ds/agent"], "daemonset/agent"),
+        ["open", "pod/api-0"],
+        ["open", "api-0", "-n", "prod"],
+        ["analyze", "deploy/api", "--context", "gke-eu"],
+        ["attach", "sts/db", "--namespace", "data"],
+        ["flame", "ds/agent"],
     ],
 )
-def test_cluster_targets_are_not_available_yet(args: list[str], label: str) -> None:
-    one_line(triage(*args), 2, f"triage: {label}: cluster targets need", "(not available yet)")
+def test_cluster_targets_without_a_kubeconfig_say_so(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
+    one_line(triage(*args), 2, "triage: no kubeconfig found", "point --kubeconfig or KUBECONFIG")
 
 
 def test_bad_cluster_names_and_bundles_are_bad_input(tmp_path: Path) -> None:

@@ -78,6 +78,9 @@ def _record(raw: Any) -> Recent | None:
     return None if target is None else Recent(target, when)
 
 
+_KUBE_FIELDS = ("namespace", "context", "kubeconfig")
+
+
 def _target(kind: str, location: str, raw: dict[str, Any]) -> Target | None:
     if kind in ("file", "open"):  # "open": written before targets were typed
         return None if location == "-" else FileTarget(location)  # old lists kept stdin
@@ -89,8 +92,8 @@ def _target(kind: str, location: str, raw: dict[str, Any]) -> Target | None:
         return BundleTarget(location)
     if kind in KUBE_ALIASES.values():
         name = str(raw["name"])
-        extra = {k: str(raw[k]) for k in ("namespace", "context", "kubeconfig") if raw.get(k)}
-        return KubeTarget(kind, name, **extra)
+        ns, ctx, config = (str(raw[k]) if raw.get(k) else None for k in _KUBE_FIELDS)
+        return KubeTarget(kind, name, ns, ctx, config)
     return None
 
 

@@ -128,6 +128,9 @@ class KubeTarget:
     namespace: str | None = None
     context: str | None = None
     kubeconfig: str | None = None
+    #: ``attach --direct``: reach the pod's IP (from a bastion inside the cluster
+    #: network) instead of port-forwarding through the API server
+    direct: bool = field(default=False, compare=False)
 
     @property
     def kind(self) -> str:
@@ -279,15 +282,9 @@ def parse_targets(specs: list[str], scope: ClusterScope | None = None) -> list[T
 
 
 def cluster_unavailable(target: KubeTarget, command: str) -> BadInput:
-    """The one line for a cluster target given to a command that cannot use it yet."""
-    forward = "kubectl port-forward it and give http://127.0.0.1:PORT"
-    hint = (
-        forward
-        if command == "attach"
-        else (
-            f"pipe `kubectl logs --previous {target.ref}` into `triage {command} -`, or {forward}"
-        )
-    )
+    """The one line for a cluster target given to a command that cannot read one
+    (``flame``: a profile of a pod comes from ``triage attach``)."""
     return BadInput(
-        f"{target.label}: cluster targets need the cluster view (not available yet)", hint
+        f"{target.label}: `triage {command}` cannot read a cluster target yet",
+        f"triage attach {target.ref} and press p for a profile",
     )

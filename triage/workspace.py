@@ -21,10 +21,14 @@ from triage import sources
 from triage.errors import BadInput
 from triage.goroutines import Analysis, DumpAnalysis, Thresholds, analyze
 from triage.goroutines.grouping import Level
-from triage.targets import Target, UrlTarget, parse_target
+from triage.targets import KubeTarget, Target, UrlTarget, parse_target
 
 if TYPE_CHECKING:  # the pprof engine, the ELF reader and httpx load on first use
+    from triage.cluster.fetcher import PodFetcher
+    from triage.cluster.source import TargetLog
+    from triage.config import Config
     from triage.enrich import BinaryContext
+    from triage.live.session import LiveSession
     from triage.pprof.model import Profile
     from triage.pprof.query import ProfileQuery
     from triage.probes.profiles import Progress
@@ -58,6 +62,8 @@ class LoadedDump:
     warnings: list[str] = field(default_factory=list)
     #: the binary (path) whose findings ``analysis`` already holds, if any
     enriched_by: str | None = None
+    #: for a pod or workload: which pod, container and log the text came from
+    crash_log: TargetLog | None = None
 
     def close(self) -> None:
         """Unmap the file (after this, goroutine arguments can no longer be read from it)."""
@@ -103,8 +109,11 @@ def load_path(
     thresholds: Thresholds | None = None,
     timeout: float = sources.DEFAULT_TIMEOUT,
 ) -> Loaded:
-    """Load one target (file, stdin or URL) of any supported kind; raise TriageError on failure."""
+    """Load one target (file, stdin, URL or pod) of any supported kind; raise TriageError
+    on failure."""
     target = parse_target(spec) if isinstance(spec, str) else spec
+    if isinstance(target, KubeTarget):
+        return load_crash_log(target, level=level, thresholds=thresholds)
     payload = sources.load(target, timeout=timeout)
     name = target.label
     kind = kind_of(payload.data)
@@ -133,8 +142,79 @@ def load_dump(
     callers only). The caller closes the returned payload.
     """
     target = parse_target(spec) if isinstance(spec, str) else spec
+    if isinstance(target, KubeTarget):
+        return load_crash_log(target, level=level, thresholds=thresholds, parallel=parallel)
     payload = sources.load(target, timeout=timeout)
     return _dump_from(payload, target.label, level=level, thresholds=thresholds, parallel=parallel)
+
+
+def load_crash_log(
+    target: KubeTarget,
+    *,
+    level: GroupingLevel | Level = GroupingLevel.EXACT,
+    thresholds: Thresholds | None = None,
+    parallel: bool = False,
+) -> LoadedDump:
+    """A pod's crash, read through the API server: the previous container's log, else
+    the current one, else (without ``get pods/log``) the termination message.
+
+    The result is named ``pod/NAME`` or ``deployment/NAME`` as the user named it;
+    its warnings say which pod and log were read and, when logs were refused,
+    which permission would show more.
+    """
+    from triage.cluster.source import read_crash_log
+
+    log = read_crash_log(target)
+    payload = sources.Payload(target.ref, log.data)
+    try:
+        loaded = _dump_from(
+            payload, target.ref, level=level, thresholds=thresholds, parallel=parallel
+        )
+    except BadInput:
+        if log.which == "current":  # it never crashed (no previous container)
+            raise BadInput(
+                f"{target.ref}: {log.label} holds no Go crash or goroutine dump, and the "
+                "container has not restarted",
+                f"triage crashes -n {log.namespace} lists the pods that crash",
+            ) from None
+        raise
+    loaded.crash_log = log
+    loaded.warnings = [*crash_log_notes(target, log), *loaded.warnings]
+    return loaded
+
+
+def crash_log_notes(target: KubeTarget, log: TargetLog) -> list[str]:
+    """What was read (when the user named a workload) and what a permission would add."""
+    notes: list[str] = []
+    if target.resource != "pod":
+        notes.append(f"read {log.label}, its worst pod")
+    if log.which == "termination-message":
+        why = "logs are not readable" if not log.logs_readable else "the logs are empty"
+        notes.append(
+            f"{why}: the crash is from the termination message of pod/{log.pod} (at most "
+            "4096 bytes, a traceback may be cut)"
+            + (
+                f"; `get pods/log` in namespace {log.namespace} would show the full log"
+                if not log.logs_readable
+                else ""
+            )
+        )
+    return notes
+
+
+def pod_session(fetcher: PodFetcher, config: Config) -> LiveSession:
+    """The live session of a pod: its probes as the health checks, each judged by the
+    probe's own failureThreshold (the session itself knows one threshold per config)."""
+    from triage.live.session import LiveSession
+    from triage.probes.health import HealthTracker
+
+    session = LiveSession(fetcher, fetcher.session_config(config))
+    if session.health:
+        for check in fetcher.checks:
+            session.health[check.key] = HealthTracker(
+                check.key, failure_threshold=check.failure_threshold
+            )
+    return session
 
 
 def _dump_from(
@@ -252,16 +332,24 @@ class Workspace:
 
     def add(self, loaded: Loaded) -> None:
         """Take one loaded source in (a binary replaces the previous one)."""
-        if isinstance(loaded, LoadedDump):
-            self.dumps.append(loaded)
+        if isinstance(loaded, LoadedDump):  # before a live snapshot, which stays last
+            self.dumps.insert(sum(d.payload is not None for d in self.dumps), loaded)
         elif isinstance(loaded, LoadedProfile):
             self.profiles.append(loaded)
         else:
             self.binary = loaded
 
-    def show_live(self, label: str, analysis: Analysis) -> None:
-        """A live snapshot replaces the previous one (it has no file to regroup from)."""
-        self.dumps = [LoadedDump(label, analysis, None)]
+    def show_live(self, label: str, analysis: Analysis) -> int:
+        """A live snapshot replaces the previous one (it has no file to regroup from);
+        dumps read from a source (a pod's previous log) stay before it. Returns the
+        position of the snapshot's last dump in :meth:`every_dump`."""
+        self.dumps = [d for d in self.dumps if d.payload is not None]
+        self.dumps.append(LoadedDump(label, analysis, None))
+        return len(self.every_dump()) - 1
+
+    def read_dumps(self) -> int:
+        """How many dumps came from sources read once (files, a pod's log), not live."""
+        return sum(len(d.analysis.dumps) for d in self.dumps if d.payload is not None)
 
     def every_dump(self) -> list[tuple[str, int, int]]:
         """(name, index of the LoadedDump, index of the dump inside it), in order."""

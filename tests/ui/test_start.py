@@ -39,7 +39,6 @@ async def _toasts(pilot: Any) -> str:
     [
         ("/no/such/dump.log", "no such file"),
         ("-", "stdin can only be named on the command line"),
-        ("pod/api-0", "(not available yet)"),
         ("pod/API", "not a valid pod name"),
     ],
 )

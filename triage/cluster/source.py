@@ -53,6 +53,8 @@ class TargetLog:
     pod: str
     namespace: str
     container: str
+    #: False when ``get pods/log`` was denied (the text is the termination message)
+    logs_readable: bool = True
 
     @property
     def label(self) -> str:
@@ -108,7 +110,7 @@ def read_crash_log(ref: KubeRef, *, container: str | None = None) -> TargetLog:
     finally:
         client.close()
     name = str((pod.get("metadata") or {}).get("name") or "")
-    return TargetLog(got.data, got.which, name, namespace, got.container)
+    return TargetLog(got.data, got.which, name, namespace, got.container, allowed)
 
 
 def workload_report(ref: KubeRef) -> WorkloadReport | None:

@@ -14,15 +14,18 @@ if TYPE_CHECKING:
     from triage.pprof.model import Profile
     from triage.pprof.query import ProfileQuery
     from triage.pprof.tree import CallTree
+    from triage.targets import KubeTarget
 
 DESCRIPTION = """\
 Decode a pprof profile (CPU, heap, allocs, mutex, block, goroutine; gzipped
 or raw profile.proto) and show where the time, memory or waiting goes.
 
-SOURCE is a file, - for stdin, or a URL. A bare http://HOST:PORT means the
-CPU profile (/debug/pprof/profile, 30 s or --seconds N), as for go tool pprof;
-any other URL is fetched as given. While the server collects (?seconds=N),
-progress is printed on stderr.
+SOURCE is a file, - for stdin, a URL, or a pod or workload (pod/NAME,
+deployment/NAME with -n, --context, --kubeconfig: its CPU profile through the
+API server's port-forward; a workload's healthiest running replica). A bare
+http://HOST:PORT means the CPU profile (/debug/pprof/profile, 30 s or
+--seconds N), as for go tool pprof; any other URL is fetched as given. While
+the server collects (?seconds=N), progress is printed on stderr.
 """
 
 EPILOG = """\
@@ -55,7 +58,9 @@ def register(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("source", metavar="SOURCE", help="PATH, - (stdin) or URL of a pprof profile")
+    p.add_argument(
+        "source", metavar="SOURCE", help="PATH, - (stdin), URL of a pprof profile, or pod/NAME"
+    )
     p.add_argument(
         "--type",
         "-t",
@@ -98,6 +103,9 @@ def register(subparsers: Any) -> None:
     out.add_argument("--top", type=_count, metavar="N", help="print the N heaviest (0: all)")
     out.add_argument("--folded", action="store_true", help="print folded stacks")
     out.add_argument("--svg", metavar="OUT", help="write an SVG flame graph to OUT")
+    from triage.targets import cluster_options
+
+    cluster_options(p)
     p.set_defaults(func=run)
 
 
@@ -216,16 +224,34 @@ def _load(spec: str, args: argparse.Namespace) -> Profile:
             sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
-    from triage.targets import KubeTarget, cluster_unavailable, parse_target
+    from triage.targets import KubeTarget, cluster_scope, parse_target
 
-    target = parse_target(spec)
+    target = parse_target(spec, cluster_scope(args))
     if isinstance(target, KubeTarget):
-        raise cluster_unavailable(target, "flame")
+        return _pod_profile(target, args.seconds)
     try:
         return load_profile(target, seconds=args.seconds, timeout=args.timeout, progress=progress)
     finally:
         if open_line[0]:
             sys.stderr.write("\n")  # end the progress line before an error is printed
+
+
+def _pod_profile(target: KubeTarget, seconds: int | None) -> Profile:
+    """The CPU profile of a pod, through the port-forward (the pod fetcher)."""
+    from triage.cluster.fetcher import open_pod_fetcher
+    from triage.probes.endpoints import DEFAULT_CPU_SECONDS
+    from triage.workspace import profile_from
+
+    fetcher = open_pod_fetcher(target)
+    try:
+        if fetcher.note:
+            print(f"triage: note: {fetcher.note}", file=sys.stderr)
+        wait = seconds or DEFAULT_CPU_SECONDS
+        print(f"collecting CPU profile from {fetcher.label}: {wait} s", file=sys.stderr)
+        data = fetcher.profile("profile", wait)
+    finally:
+        fetcher.close()
+    return profile_from(data, f"{fetcher.label} CPU profile")
 
 
 def _check_not_empty(profile: Profile, tree: CallTree, filtered: bool) -> None:

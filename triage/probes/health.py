@@ -68,6 +68,8 @@ class HealthStatus:
     one_minute: WindowStats
     five_minutes: WindowStats
     history: tuple[HistoryPoint, ...]
+    #: failures in a row that make it "failing" (a pod's probe has its own)
+    failure_threshold: int = DEFAULT_FAILURE_THRESHOLD
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -178,4 +180,5 @@ class HealthTracker:
             one_minute=window_stats(self._samples, now, ONE_MINUTE),
             five_minutes=window_stats(self._samples, now, FIVE_MINUTES),
             history=history(self._samples, points),
+            failure_threshold=self.failure_threshold,
         )

@@ -1,4 +1,4 @@
-"""The app's entry points: bare ``triage``, ``triage open TARGET...``, ``triage attach URL``.
+"""The app's entry points: bare ``triage``, ``triage open TARGET...``, ``triage attach URL|POD``.
 
 Kept light: argparse only; textual is imported when the app starts. What the
 user named is parsed into targets and checked here, before the UI starts, so a
@@ -20,7 +20,6 @@ from triage.targets import (
     UrlTarget,
     cluster_options,
     cluster_scope,
-    cluster_unavailable,
     parse_target,
     parse_targets,
 )
@@ -59,18 +58,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Open goroutine dumps, logs holding Go crashes, pprof profiles and Go "
         "binaries in the interactive workspace.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files (- for stdin)")
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files (- for stdin), pod/NAME, deployment/NAME"
+    )
     _ui_options(p)
     p.set_defaults(func=run_open)
     a = sub.add_parser(
         "attach",
-        help="watch a live Go process: goroutines, profiles, health and /metrics",
-        description="Attach to a Go process's base URL (net/http/pprof, e.g. a "
-        "kubectl port-forward to 127.0.0.1:6060): goroutine snapshots with growth, "
-        "profiles on demand (p), /healthz /readyz /livez and /metrics. The URL is "
-        "tried once first: if nothing answers there, triage says so and exits 3.",
+        help="watch a live Go process or pod: goroutines, profiles, health and /metrics",
+        description="Attach to a Go process's base URL (net/http/pprof, e.g. "
+        "http://127.0.0.1:6060): goroutine snapshots with growth, profiles on demand (p), "
+        "/healthz /readyz /livez and /metrics. Or to a pod or workload of a cluster "
+        "(pod/NAME, deployment/NAME, statefulset/NAME, daemonset/NAME, with -n, --context, "
+        "--kubeconfig): its previous container's crash, and live data through the API "
+        "server's port-forward (no kubectl needed): pprof from the pod's pprof/debug/http "
+        "port, the pod's own liveness/readiness/startup probes, /metrics. A workload "
+        "attaches to its healthiest running replica. The target is tried once first: if "
+        "nothing answers there, triage says so and exits 3 (4 when forbidden).",
     )
-    a.add_argument("url", help="base URL, e.g. http://127.0.0.1:6060")
+    a.add_argument("url", metavar="TARGET", help="base URL (http://127.0.0.1:6060) or pod/NAME")
+    a.add_argument(
+        "--direct",
+        action="store_true",
+        help="reach the pod's IP directly (from a bastion inside the cluster network) "
+        "instead of port-forwarding through the API server",
+    )
     a.add_argument(
         "--save-dir",
         metavar="DIR",
@@ -106,7 +118,9 @@ def run_attach(args: argparse.Namespace) -> int:
     """
     target = parse_target(args.url, cluster_scope(args))
     if isinstance(target, KubeTarget):
-        raise cluster_unavailable(target, "attach")
+        return start(targets=[_try_pod(target, args.direct)], args=args)
+    if args.direct:
+        raise BadInput("--direct applies to pod and workload targets", "drop --direct")
     from triage.probes.client import ProbeClient, normalize_base_url
 
     url = UrlTarget(normalize_base_url(args.url), base=True)
@@ -118,6 +132,19 @@ def run_attach(args: argparse.Namespace) -> int:
             exc.message = url.url + exc.message.removeprefix(probe)
             raise
     return start(targets=[url], args=args)
+
+
+def _try_pod(target: KubeTarget, direct: bool) -> KubeTarget:
+    """Reach the pod once before the UI (as for a URL): a missing pod, a denied
+    port-forward or an unreachable cluster is one line and its exit code. A pod
+    whose port refuses (its container is restarting) still opens: its crash log is
+    the point, and the workspace retries the live data in place."""
+    from dataclasses import replace
+
+    from triage.cluster.fetcher import open_pod_fetcher
+
+    open_pod_fetcher(target, direct=direct).close()
+    return replace(target, direct=direct)
 
 
 def run_flame(args: argparse.Namespace) -> int:
@@ -142,7 +169,7 @@ def run_open(args: argparse.Namespace) -> int:
     targets = parse_targets(args.paths, cluster_scope(args))
     for target in targets:
         if isinstance(target, KubeTarget):
-            raise cluster_unavailable(target, "open")
+            _check_pod(target)
         if isinstance(target, StdinTarget) and os.isatty(0):
             raise BadInput(  # reading the terminal to its end would look like a hang
                 "- (stdin) is the terminal, nothing was piped in",
@@ -175,6 +202,17 @@ def usable_kubeconfig() -> ConnectOptions | None:
     except TriageError:
         return None
     return options
+
+
+def _check_pod(target: KubeTarget) -> None:
+    """The cluster answers and the pod (or workload with pods) exists, before the UI."""
+    from triage.cluster.source import open_client, resolve_pod
+
+    client = open_client(target)
+    try:
+        resolve_pod(client, target)
+    finally:
+        client.close()
 
 
 def run_start(args: argparse.Namespace | None = None) -> int:

@@ -16,12 +16,16 @@ from typing import TYPE_CHECKING, Protocol
 from textual.message import Message
 from textual.screen import Screen
 
+from triage.errors import TriageError
 from triage.live.fetcher import Capability
 from triage.live.session import Fetched, FetchFailed, LiveSession, SnapshotFetched, SnapshotView
 from triage.ui.messages import StatusNote
 
 if TYPE_CHECKING:
+    from triage.cluster.fetcher import PodFetcher
+    from triage.config import Config
     from triage.pprof.model import Profile
+    from triage.targets import KubeTarget
 
 
 class LiveFetched(Message):
@@ -143,3 +147,33 @@ class LiveController:
 
     def close(self) -> None:
         self.session.close()
+
+
+class PodAttached(Message):
+    """A pod's fetcher is open (port-forwards started) and its session made."""
+
+    def __init__(self, session: LiveSession, fetcher: PodFetcher) -> None:
+        super().__init__()
+        self.session = session
+        self.fetcher = fetcher
+
+
+def connect_pod(host: Screen[None], target: KubeTarget, config: Config) -> None:
+    """Open a pod's fetcher (API calls, access reviews, port-forwards) in a worker of
+    ``host``; :class:`PodAttached` comes back, or a warning note saying why there is
+    no live data (the crash log, read separately, still shows)."""
+
+    def work() -> None:
+        from triage.cluster.fetcher import open_pod_fetcher
+        from triage.workspace import pod_session
+
+        try:
+            fetcher = open_pod_fetcher(target, timeout=config.attach.timeout, direct=target.direct)
+        except TriageError as exc:  # a toast too: the status line is shared with the log's notes
+            line = f"no live data: {exc.line()}"
+            host.post_message(StatusNote(line, "warning"))
+            host.app.call_from_thread(host.app.notify, line, severity="warning", timeout=20)
+            return
+        host.post_message(PodAttached(pod_session(fetcher, config), fetcher))
+
+    host.run_worker(work, thread=True, group="attach", exit_on_error=False, name="attach")

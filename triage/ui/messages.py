@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from triage.workspace import Loaded
+from triage.workspace import Loaded, LoadedDump
 
 
 class SourceLoaded(Message):
@@ -22,3 +22,11 @@ class StatusNote(Message):
         super().__init__()
         self.text = text
         self.level = level
+
+
+class Regrouped(Message):
+    """The dumps, grouped again at another level."""
+
+    def __init__(self, dumps: list[LoadedDump]) -> None:
+        super().__init__()
+        self.dumps = dumps

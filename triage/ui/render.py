@@ -34,14 +34,18 @@ def short_state(state: str, width: int = 16) -> str:
     return state if len(state) <= width else state[: width - 1] + "…"
 
 
+_KUBE_RESOURCES = ("pod", "deployment", "statefulset", "daemonset")
+
+
 def source_label(name: str) -> str:
     """A source as titles name it: a file without its directories; URLs and stdin as given.
 
     Titles are cut at the terminal's width, and a deep path would push out what
     follows it (the crash message) at 80 columns.
     """
-    if "://" in name:
-        return name
+    kube = name.count("/") == 1 and name.split("/", maxsplit=1)[0] in _KUBE_RESOURCES
+    if "://" in name or kube:
+        return name  # pod/NAME, deployment/NAME: the resource says what it is
     return name.rstrip("/").rsplit("/", 1)[-1] or name
 
 

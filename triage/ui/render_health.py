@@ -44,10 +44,10 @@ def ms(seconds: float | None) -> str:
     return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.1f}s"
 
 
-def endpoint_lines(
-    status: HealthStatus, threshold: int, breaks: tuple[float, ...] = ()
-) -> list[Content]:
-    """Three lines per endpoint: state and last answer, sparkline, window stats."""
+def endpoint_lines(status: HealthStatus, breaks: tuple[float, ...] = ()) -> list[Content]:
+    """Three lines per endpoint: state and last answer, sparkline (restarts marked at
+    ``breaks``), window stats (consecutive failures against the endpoint's own threshold)."""
+    threshold = status.failure_threshold
     last = status.last
     if last is None:
         head = Content.assemble(("…  ", "dim"), (status.path, "bold"), ("  waiting", "dim"))

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Resize
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -26,14 +25,23 @@ from triage.config import Config
 from triage.errors import TriageError
 from triage.goroutines import DumpAnalysis
 from triage.preload import Preload
-from triage.targets import Target, UrlTarget
+from triage.targets import KubeTarget, Target, UrlTarget
 from triage.ui.flametrees import dump_tree, export, profile_tree
 from triage.ui.focus import focus_now
 from triage.ui.keys import bindings
 from triage.ui.marks import mark
-from triage.ui.messages import SourceLoaded, StatusNote
+from triage.ui.messages import Regrouped, SourceLoaded, StatusNote
 from triage.ui.render import source_label
 from triage.ui.screens.evidence import EvidenceActions
+from triage.ui.screens.workspace_layout import (
+    FOCUS_TARGETS,
+    LIVE_ACTIONS,
+    NARROW,
+    PANES,
+    TITLES,
+    WORKSPACE_CSS,
+    Pane,
+)
 from triage.ui.widgets.flame_messages import ExportRequested, TypeRequested
 from triage.ui.widgets.flamepane import FlamePane, TreeReady
 from triage.ui.widgets.goroutines import GoroutinePane, GroupChosen
@@ -55,33 +63,7 @@ if TYPE_CHECKING:  # loaded on first use: start-up stays fast
     from triage.pprof.model import Profile
     from triage.pprof.query import ProfileQuery
     from triage.pprof.tree import CallTree
-    from triage.ui.live import LiveController, LiveFetched
-
-PANES = ("goroutines", "flame", "health")
-TITLES = {"goroutines": "Goroutines", "flame": "Flame graph", "health": "Health"}
-NARROW = 120
-#: the widget that takes the keyboard when a pane is shown
-FOCUS_TARGETS = {
-    "goroutines": "#goroutines-list",
-    "flame": "#flame-graph",
-    "health": "#health, #health-message",
-}
-#: actions that need an attached process
-LIVE_ACTIONS = {"toggle_live", "fetch_profile"}
-
-
-class Pane(Vertical):
-    """One of the three panes; maximisable even though the container takes no focus."""
-
-    ALLOW_MAXIMIZE = True
-
-
-class Regrouped(Message):
-    """The dumps, grouped again at another level."""
-
-    def __init__(self, dumps: list[LoadedDump]) -> None:
-        super().__init__()
-        self.dumps = dumps
+    from triage.ui.live import LiveController, LiveFetched, PodAttached
 
 
 class WorkspaceScreen(EvidenceActions):
@@ -99,21 +81,7 @@ class WorkspaceScreen(EvidenceActions):
         "data.dump",
         "data.profile",
     )
-    DEFAULT_CSS = """
-    WorkspaceScreen #title { height: 1; padding: 0 1; background: $primary; color: $text; }
-    WorkspaceScreen #tabs { height: 1; padding: 0 1; background: $panel; display: none; }
-    WorkspaceScreen.-narrow #tabs { display: block; }
-    WorkspaceScreen #panes { height: 1fr; }
-    WorkspaceScreen .pane { width: 1fr; height: 1fr; border-left: vkey $panel; }
-    WorkspaceScreen #pane-goroutines { width: 3fr; border-left: none; }
-    WorkspaceScreen #pane-flame { width: 3fr; }
-    WorkspaceScreen #pane-health { width: 2fr; }
-    WorkspaceScreen.-narrow .pane { display: none; border-left: none; }
-    WorkspaceScreen.-narrow .pane.-active { display: block; width: 1fr; }
-    WorkspaceScreen .pane-title { height: 1; background: $panel; padding: 0 1; }
-    WorkspaceScreen #binary-panel { height: auto; max-height: 50%; padding: 0 1;
-        border-top: hkey $panel; display: none; overflow-y: auto; }
-    """
+    DEFAULT_CSS = WORKSPACE_CSS
 
     def __init__(
         self,
@@ -129,6 +97,8 @@ class WorkspaceScreen(EvidenceActions):
         super().__init__()
         #: a base URL is attached to live; everything else is loaded once
         self.url = next((t.url for t in targets if isinstance(t, UrlTarget) and t.base), None)
+        #: a pod (or workload): its crash log is read, and its live data attached to
+        self.pod = next((t for t in targets if isinstance(t, KubeTarget)), None)
         self.paths = [t for t in targets if not (isinstance(t, UrlTarget) and t.base)]
         self.binary_path = binary
         self.first_pane = pane
@@ -159,7 +129,7 @@ class WorkspaceScreen(EvidenceActions):
                 yield FlamePane(id="flame")
             with Pane(id="pane-health", classes="pane"):
                 yield Static("Health", classes="pane-title")
-                if self.url:
+                if self.url or self.pod:
                     yield HealthPane(id="health")
                 else:
                     yield PaneMessage(
@@ -181,6 +151,10 @@ class WorkspaceScreen(EvidenceActions):
         elif self.paths:
             pane.message("Loading " + ", ".join(t.label for t in self.paths) + " …")
             self.load(self.paths)
+            if self.pod is not None:
+                from triage.ui.live import connect_pod
+
+                connect_pod(self, self.pod, self.config)
         else:
             pane.message("Nothing opened (o opens a file).")
         pane.focus_list()
@@ -264,19 +238,35 @@ class WorkspaceScreen(EvidenceActions):
     def _start_live(self, url: str) -> None:
         from triage.live.fetcher import http_fetcher
         from triage.live.session import LiveSession
-        from triage.ui.live import LiveController
 
         try:
-            self.live = LiveSession(http_fetcher(url, self.config), self.config)
+            session = LiveSession(http_fetcher(url, self.config), self.config)
         except TriageError as exc:
             self.query_one(GoroutinePane).message(exc.line())
             self.note(exc.line(), "error")
             return
-        self.link = LiveController(self, self, self.live)
-        self.query_one("#title", Static).update(f"triage · attached to {self.live.label}")
-        self.query_one(GoroutinePane).message(f"Fetching goroutines from {self.live.label} …")
+        self._go_live(session)
+
+    def _go_live(self, session: LiveSession, missing: str = "") -> None:
+        from triage.ui.live import LiveController
+
+        self.live = session
+        self.link = LiveController(self, self, session)
+        if not self.model.dumps:
+            self.query_one("#title", Static).update(f"triage · attached to {session.label}")
+            self.query_one(GoroutinePane).message(
+                missing or f"Fetching goroutines from {session.label} …"
+            )
         self.link.start()
         self.refresh_bindings()
+
+    def on_pod_attached(self, event: PodAttached) -> None:
+        """The pod's fetcher is open (:func:`triage.ui.live.connect_pod`): go live."""
+        self._go_live(event.session, event.fetcher.missing)
+        if event.fetcher.note:  # which replica of a workload gives the live data
+            self.app.notify(event.fetcher.note, timeout=10)
+        if event.fetcher.missing:
+            self.app.notify(event.fetcher.missing, severity="warning", timeout=10)
 
     def on_live_fetched(self, event: LiveFetched) -> None:
         if self.link is not None:
@@ -285,13 +275,17 @@ class WorkspaceScreen(EvidenceActions):
     # --- the LiveView the controller draws on --------------------------------------
 
     def show_snapshot(self, label: str, view: SnapshotView) -> None:
-        self.model.show_live(label, view.analysis)
-        self.dump_index = len(view.analysis.dumps) - 1
-        self._show_dump(view.growth)
+        read = self.model.read_dumps()  # a pod's crash stays in front; d shows the live dump
+        following = not read or self.dump_index >= read
+        position = self.model.show_live(label, view.analysis)
         item = view.analysis.dumps[-1]
-        count = item.dump.goroutine_count
-        title = f"triage · attached to {label} · {count} goroutines"
-        self.query_one("#title", Static).update(title)
+        if following:
+            self.dump_index = position
+            self._show_dump(view.growth)
+            count = item.dump.goroutine_count
+            self.query_one("#title", Static).update(
+                f"triage · attached to {label} · {count} goroutines"
+            )
         self.run_worker(
             lambda: self._post_dump_tree(item, label),
             thread=True,
@@ -302,8 +296,7 @@ class WorkspaceScreen(EvidenceActions):
 
     def show_health(self) -> None:
         if self.live is not None:
-            threshold = self.config.attach.failure_threshold
-            self.query_one(HealthPane).show(self.live.statuses(), self.live.report(), threshold)
+            self.query_one(HealthPane).show(self.live.statuses(), self.live.report())
 
     def show_fetch_error(self, text: str) -> None:
         if not self.model.dumps:
@@ -382,8 +375,8 @@ class WorkspaceScreen(EvidenceActions):
         loaded = event.loaded
         self.model.add(loaded)
         if isinstance(loaded, LoadedDump):
-            if len(self.model.dumps) == 1:
-                self.dump_index = len(loaded.analysis.dumps) - 1
+            if len(self.model.dumps) == 1 or loaded.crash_log is not None:
+                self.dump_index = self.model.read_dumps() - 1  # a pod's crash: in front
             self._show_dump()
             for warning in loaded.warnings:
                 self.note(f"{loaded.name}: {warning}", "warning")

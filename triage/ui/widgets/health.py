@@ -22,14 +22,12 @@ class HealthPane(VerticalScroll, can_focus=True):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", id="health-body")
 
-    def show(
-        self, statuses: list[HealthStatus], report: MetricsReport | None, threshold: int
-    ) -> None:
+    def show(self, statuses: list[HealthStatus], report: MetricsReport | None) -> None:
         """Redraw from the trackers' latest state."""
         lines: list[Content] = []
         breaks = report.breaks if report is not None else ()
         for status in statuses:
-            lines.extend(endpoint_lines(status, threshold, breaks))
+            lines.extend(endpoint_lines(status, breaks))
             lines.append(Content(""))
         if report is not None:
             lines.extend(metrics_lines(report))

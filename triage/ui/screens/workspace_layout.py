@@ -1,0 +1,43 @@
+"""The workspace's layout: its panes, their titles and focus targets, and its CSS.
+
+Kept apart from :mod:`triage.ui.screens.workspace` (the behaviour) so that file stays small.
+"""
+
+from __future__ import annotations
+
+from textual.containers import Vertical
+
+PANES = ("goroutines", "flame", "health")
+TITLES = {"goroutines": "Goroutines", "flame": "Flame graph", "health": "Health"}
+NARROW = 120
+#: the widget that takes the keyboard when a pane is shown
+FOCUS_TARGETS = {
+    "goroutines": "#goroutines-list",
+    "flame": "#flame-graph",
+    "health": "#health, #health-message",
+}
+#: actions that need an attached process
+LIVE_ACTIONS = {"toggle_live", "fetch_profile"}
+
+
+class Pane(Vertical):
+    """One of the three panes; maximisable even though the container takes no focus."""
+
+    ALLOW_MAXIMIZE = True
+
+
+WORKSPACE_CSS = """
+    WorkspaceScreen #title { height: 1; padding: 0 1; background: $primary; color: $text; }
+    WorkspaceScreen #tabs { height: 1; padding: 0 1; background: $panel; display: none; }
+    WorkspaceScreen.-narrow #tabs { display: block; }
+    WorkspaceScreen #panes { height: 1fr; }
+    WorkspaceScreen .pane { width: 1fr; height: 1fr; border-left: vkey $panel; }
+    WorkspaceScreen #pane-goroutines { width: 3fr; border-left: none; }
+    WorkspaceScreen #pane-flame { width: 3fr; }
+    WorkspaceScreen #pane-health { width: 2fr; }
+    WorkspaceScreen.-narrow .pane { display: none; border-left: none; }
+    WorkspaceScreen.-narrow .pane.-active { display: block; width: 1fr; }
+    WorkspaceScreen .pane-title { height: 1; background: $panel; padding: 0 1; }
+    WorkspaceScreen #binary-panel { height: auto; max-height: 50%; padding: 0 1;
+        border-top: hkey $panel; display: none; overflow-y: auto; }
+"""
