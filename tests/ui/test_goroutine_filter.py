@@ -34,7 +34,7 @@ async def test_slash_filters_groups_and_findings_and_escape_clears() -> None:
         groups = [i for i in _ids(screen) if i.startswith("group-")]
         assert len(groups) == 3
         title = str(screen.query_one("#goroutines-title", Static).render())
-        assert title == "Goroutines · /state:select · 360 of 1,152 in 3 of 24 groups"
+        assert title == "Goroutines · /state:select · 360 of 1,151 in 3 of 23 groups"
         # findings follow their groups
         assert 0 < len(pane.item.findings) < len(pane.full.findings)  # type: ignore[union-attr]
         assert screen.query_one("#goroutines-list", OptionList).has_focus

@@ -37,7 +37,7 @@ async def test_a_file_that_is_no_dump_keeps_the_workspace(tmp_path: Path) -> Non
         await pilot.pause()
         assert app.screen is first
         pane = first.query_one(GoroutinePane)
-        assert pane.item is not None and pane.item.dump.goroutine_count == 1152
+        assert pane.item is not None and pane.item.dump.goroutine_count == 1151
     assert [r.target for r in load_recent()] == [FileTarget(str(SAMPLE.resolve()))]
 
 
