@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from triage.goroutines.frames import parse_frames
-from triage.goroutines.model import Crash, PanicValue, Signal
+from triage.goroutines.model import Crash, Dump, PanicValue, Signal
 
 SIGNAL_LINE_RE = re.compile(
     r"^\[signal (?P<name>SIG[A-Z0-9]+)(?:: (?P<desc>.*?))?"
@@ -124,3 +124,23 @@ def parse_trailer(lines: list[str], crash: Crash | None) -> list[str]:
         if exit_status is not None:
             crash.exit_status = exit_status
     return rest
+
+
+_CRASH_STATES = ("running", "syscall")
+
+
+def crashing_goroutine(crash: Crash, dump: Dump) -> int | None:
+    """The goroutine the crash happened on: the first one printed, if it was running.
+
+    The runtime prints the thread's current goroutine first. A throw on the
+    system stack with no current goroutine (``schedule: holding locks``, a
+    deadlock) prints the others in no particular order, all of them parked:
+    then no goroutine crashed, and the crash site is the runtime stack.
+    """
+    if not dump.ids:
+        return None
+    if crash.kind != "panic" and (
+        dump.statuses[0].state not in _CRASH_STATES or dump.stacks[0].unavailable
+    ):
+        return None
+    return dump.ids[0]

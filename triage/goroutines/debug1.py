@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from triage.goroutines.headers import parse_labels
-from triage.goroutines.model import CountedStack, Frame, Stack
+from triage.goroutines.model import CountedStack, Dump, Frame, Stack
 
 TOTAL_RE = re.compile(r"^(?P<name>\w+) profile: total (?P<total>\d+)\s*$")
 RECORD_RE = re.compile(r"^(\d+) @((?: 0x[0-9a-f]+)*)\s*$")
@@ -84,3 +84,13 @@ def _frame(line: str) -> Frame | None:
     if len(fields) >= 3 and (loc := LOCATION_RE.match(fields[2].strip())) is not None:
         return Frame(func, loc.group("file"), int(loc.group("line")), off)
     return Frame(func, "", 0, off)
+
+
+def debug1_dump(text: str) -> Dump:
+    """A ``debug=1`` listing as a Dump of counted stacks."""
+    listing = parse_debug1(text)
+    dump = Dump(format="debug1", counted=listing.records, total=listing.total, source=text)
+    dump.profile = listing.profile
+    if listing.foreign:
+        dump.warnings.append(f"skipped {len(listing.foreign)} lines that are not debug=1 records")
+    return dump

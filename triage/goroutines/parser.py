@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from triage.goroutines.crash import parse_crash_header, parse_trailer
-from triage.goroutines.debug1 import parse_debug1
+from triage.goroutines.crash import crashing_goroutine, parse_crash_header, parse_trailer
+from triage.goroutines.debug1 import debug1_dump
 from triage.goroutines.frames import parse_frames
 from triage.goroutines.headers import HEADER_RE, Status, parse_status
-from triage.goroutines.model import Crash, Dump, Stack, SystemStack
-from triage.goroutines.race import parse_race, split_races
+from triage.goroutines.model import Dump, Stack, SystemStack
+from triage.goroutines.race import race_dump
 from triage.goroutines.scan import (
     UNKNOWN,
     Region,
@@ -169,9 +169,9 @@ def parse_region(region: Region, *, parallel: bool = False) -> tuple[list[Dump],
     buf = region.buf
     resume: int | None = None
     if region.kind == "debug1":
-        dumps = [_parse_debug1(_decode(buf, region.start, region.end))]
+        dumps = [debug1_dump(_decode(buf, region.start, region.end))]
     elif region.kind == "race":
-        dumps = [_parse_races(_decode(buf, region.start, region.end))]
+        dumps = [race_dump(_decode(buf, region.start, region.end))]
     else:
         crash = parse_crash_header(_decode(buf, region.start, region.g_start).splitlines())
         dumps, resume = (
@@ -191,27 +191,9 @@ def parse_region(region: Region, *, parallel: bool = False) -> tuple[list[Dump],
 
 #: digits of the largest goroutine id (a uint64)
 _ID_DIGITS = 20
+
+
 #: states of a goroutine the crash happened on: executing, or in a cgo call or system call
-_CRASH_STATES = ("running", "syscall")
-
-
-def crashing_goroutine(crash: Crash, dump: Dump) -> int | None:
-    """The goroutine the crash happened on: the first one printed, if it was running.
-
-    The runtime prints the thread's current goroutine first. A throw on the
-    system stack with no current goroutine (``schedule: holding locks``, a
-    deadlock) prints the others in no particular order, all of them parked:
-    then no goroutine crashed, and the crash site is the runtime stack.
-    """
-    if not dump.ids:
-        return None
-    if crash.kind != "panic" and (
-        dump.statuses[0].state not in _CRASH_STATES or dump.stacks[0].unavailable
-    ):
-        return None
-    return dump.ids[0]
-
-
 def _decode(buf: Buffer, start: int, end: int) -> str:
     return bytes(buf[start:end]).decode("utf-8", "replace")
 
@@ -504,25 +486,3 @@ def _report_damage(bulk: _Bulk, last: Dump, at_eof: bool) -> None:
     if foreign:
         count = sum(foreign.values())
         last.warnings.append(f"skipped {count} lines inside goroutines that are not traceback text")
-
-
-def _parse_debug1(text: str) -> Dump:
-    listing = parse_debug1(text)
-    dump = Dump(format="debug1", counted=listing.records, total=listing.total, source=text)
-    dump.profile = listing.profile
-    if listing.foreign:
-        dump.warnings.append(f"skipped {len(listing.foreign)} lines that are not debug=1 records")
-    return dump
-
-
-def _parse_races(text: str) -> Dump:
-    reports = [parse_race(lines) for lines in split_races(text)]
-    first = reports[0].accesses[0] if reports and reports[0].accesses else None
-    message = "data race"
-    if first is not None:
-        who = f"goroutine {first.goroutine}" if first.goroutine is not None else "a goroutine"
-        at = f" at {first.addr}" if first.addr else ""
-        message = f"data race: {first.kind.lower()}{at} by {who}"
-    crash = Crash(kind="race", message=message, races=reports)
-    crash.goroutine = first.goroutine if first is not None else None
-    return Dump(crash=crash, source=text)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from triage.goroutines.frames import parse_frames
-from triage.goroutines.model import RaceAccess, RaceCreation, RaceReport
+from triage.goroutines.model import Crash, Dump, RaceAccess, RaceCreation, RaceReport
 
 #: ``Read at 0x.. by goroutine 8:``; older runtimes printed no address
 #: (``Write by goroutine 5:``, ``Previous write by main goroutine:``)
@@ -61,3 +61,17 @@ def split_races(text: str) -> list[list[str]]:
             else:
                 current.append(line)
     return reports
+
+
+def race_dump(text: str) -> Dump:
+    """Race reports as a Dump whose crash is the first race (the rest in ``races``)."""
+    reports = [parse_race(lines) for lines in split_races(text)]
+    first = reports[0].accesses[0] if reports and reports[0].accesses else None
+    message = "data race"
+    if first is not None:
+        who = f"goroutine {first.goroutine}" if first.goroutine is not None else "a goroutine"
+        at = f" at {first.addr}" if first.addr else ""
+        message = f"data race: {first.kind.lower()}{at} by {who}"
+    crash = Crash(kind="race", message=message, races=reports)
+    crash.goroutine = first.goroutine if first is not None else None
+    return Dump(crash=crash, source=text)
