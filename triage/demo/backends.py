@@ -23,6 +23,8 @@ class Backends:
     healthy: Address
     panic: str
     closers: list[Callable[[], None]] = field(default_factory=list)
+    #: child processes (Go backing), so a caller can see they are gone after close
+    pids: list[int] = field(default_factory=list)
 
     def close(self) -> None:
         """Stop every process and server (idempotent: closers run once)."""

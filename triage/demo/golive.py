@@ -176,10 +176,13 @@ def start_go(tick_seconds: float = 3.0) -> Backends:
     try:
         leak_proc, backends.leak = _spawn(leaky, "-spawn", "20")
         backends.closers.append(lambda: _stop(leak_proc))
+        backends.pids.append(leak_proc.pid)
         quiet_proc, backends.healthy = _spawn(leaky)
         backends.closers.append(lambda: _stop(quiet_proc))
+        backends.pids.append(quiet_proc.pid)
         busy_proc, backends.contention = _spawn(profiled, "-parked", "8")
         backends.closers.append(lambda: _stop(busy_proc))
+        backends.pids.append(busy_proc.pid)
         client = httpx.Client(timeout=10)
         backends.closers.append(client.close)
         leaked = [0]

@@ -17,6 +17,8 @@ import os
 import shutil
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -26,16 +28,19 @@ from triage.kubeserver import KubeServer, kubeconfig
 from triage.kubeserver.tlscert import TLSUnavailable, make_cert
 
 CONTEXT = "triage-demo"
-#: environment variables the demo points into its temp dir, so nothing lands in the user's dirs
-PRIVATE_DIRS = ("TRIAGE_STATE_DIR", "TRIAGE_DATA_DIR")
+#: environment variables the demo points into its temp dir, so nothing lands in the user's
+#: dirs; TMPDIR too: the kubernetes client writes the kubeconfig's CA to a temp file
+PRIVATE_DIRS = ("TRIAGE_STATE_DIR", "TRIAGE_DATA_DIR", "TMPDIR")
 
 
-def start_backends(backing: str, step_seconds: float) -> Backends:
+def start_backends(
+    backing: str, step_seconds: float, clock: Callable[[], float] = time.monotonic
+) -> Backends:
     """``go``, ``recorded`` or ``auto`` (Go when it can be had, else recorded)."""
     from triage.demo.replay import start_recorded
 
     if backing == "recorded":
-        return start_recorded(step_seconds)
+        return start_recorded(step_seconds, clock)
     from triage.demo.golive import GoMissing, start_go
 
     try:
@@ -43,18 +48,24 @@ def start_backends(backing: str, step_seconds: float) -> Backends:
     except GoMissing:
         if backing == "go":
             raise
-        return start_recorded(step_seconds)
+        return start_recorded(step_seconds, clock)
 
 
 class DemoSession:
     """The running demo: ``kubeconfig`` is the file to point triage or kubectl at."""
 
     def __init__(
-        self, backing: str = "auto", *, crash_every: float = 20.0, step_seconds: float = 15.0
+        self,
+        backing: str = "auto",
+        *,
+        crash_every: float = 20.0,
+        step_seconds: float = 15.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.backing = backing
         self.crash_every = crash_every
         self.step_seconds = step_seconds
+        self.clock = clock  # the recorded leak's steps follow it (tests step it by hand)
         self.tmp: Path | None = None
         self.server: KubeServer | None = None
         self.backends: Backends | None = None
@@ -62,6 +73,7 @@ class DemoSession:
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._saved_env: dict[str, str | None] = {}
+        self._saved_tempdir: str | None = tempfile.tempdir
 
     @property
     def kubeconfig(self) -> Path:
@@ -77,12 +89,16 @@ class DemoSession:
             self.tmp = Path(tempfile.mkdtemp(prefix="triage-demo-"))
             for name in PRIVATE_DIRS:
                 self._saved_env[name] = os.environ.get(name)
-                os.environ[name] = str(self.tmp / name.removeprefix("TRIAGE_").lower())
+                private = self.tmp / name.removeprefix("TRIAGE_").lower()
+                private.mkdir()
+                os.environ[name] = str(private)
+            self._saved_tempdir = tempfile.tempdir
+            tempfile.tempdir = None  # re-read TMPDIR: ours now
             try:
                 cert = make_cert(self.tmp / "tls")
             except TLSUnavailable:
                 cert = None  # plain HTTP on loopback: triage still sends the token
-            self.backends = start_backends(self.backing, self.step_seconds)
+            self.backends = start_backends(self.backing, self.step_seconds, self.clock)
             self.server = KubeServer(tls=cert).start()
             self.crashing = seed_demo(self.server.cluster, self.backends)
             text = kubeconfig.render(
@@ -125,6 +141,7 @@ class DemoSession:
             else:
                 os.environ[name] = value
         self._saved_env.clear()
+        tempfile.tempdir = self._saved_tempdir
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
