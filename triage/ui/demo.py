@@ -123,7 +123,7 @@ def _ui(demo: DemoSession, args: argparse.Namespace) -> int:
     from triage.cluster.kubeconfig import ConnectOptions
     from triage.ui.launch import start
 
-    options = ConnectOptions(kubeconfig=str(demo.kubeconfig))
+    options = ConnectOptions(kubeconfig=str(demo.kubeconfig), all_namespaces=True)
     return start(targets=[], args=args, cluster=options, hint=hint())
 
 
