@@ -83,7 +83,15 @@ def test_nothing_of_the_users_is_read_or_written(
 
 def test_rollback_stops_the_crashes(demo: DemoSession) -> None:
     cluster = cluster_of(demo)
+    restarts = [
+        p["status"]["containerStatuses"][0]["restartCount"]
+        for p in pods(cluster, "shop", "checkout")
+    ]
     assert crash_again(cluster, demo.crashing) == 3 + 2  # checkout's 3 pods, indexer's 2
+    assert [
+        p["status"]["containerStatuses"][0]["restartCount"]
+        for p in pods(cluster, "shop", "checkout")
+    ] == [r + 1 for r in restarts]  # they keep crashing while you watch
     assert triage(demo, "rollback", "deployment/checkout", "--confirm", "checkout",
                   "--timeout", "20s") == 0  # fmt: skip
     after = pods(cluster, "shop", "checkout")

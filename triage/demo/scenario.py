@@ -14,12 +14,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from triage.demo.backends import Backends
 from triage.kubeserver.cluster import Cluster
-from triage.kubeserver.objects import Container, Revision, Termination
+from triage.kubeserver.objects import Container, Revision, Termination, ago
 
 JSON = dict[str, Any]
 PORT = 6060
@@ -195,8 +195,9 @@ def crash_again(cluster: Cluster, crashing: list[Crashing]) -> int:
                 waiting = (cs.get("state") or {}).get("waiting") or {}
                 if known is None or waiting.get("reason") != "CrashLoopBackOff":
                     continue
+                now = replace(known.termination, started_at=ago(15), finished_at=ago(0))
                 cluster.crash_container(
-                    meta["namespace"], meta["name"], cs["name"], known.termination, log=known.log
+                    meta["namespace"], meta["name"], cs["name"], now, log=known.log
                 )
                 crashed += 1
     return crashed
