@@ -150,3 +150,16 @@ def test_installed_triage_opens_a_dump_in_tmux(installed_tmux: object) -> None:
     installed_tmux.keys("q")
     screen = installed_tmux.wait_for("EXITED=0")
     assert "Traceback" not in screen and "Error" not in screen
+
+
+def test_wheel_carries_the_demo_artefacts(wheel: Path) -> None:
+    """``triage demo`` without Go replays these: the wheel must hold every one, unchanged."""
+    data = ROOT / "triage" / "demo" / "data"
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        shipped = sorted(p for p in data.iterdir() if p.is_file())
+        assert len(shipped) >= 10
+        for path in shipped:
+            inside = f"triage/demo/data/{path.name}"
+            assert inside in names, inside
+            assert archive.read(inside) == path.read_bytes(), inside

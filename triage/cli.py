@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "triage.commands.crashes",
     "triage.commands.actions",
     "triage.commands.approvals",
+    "triage.ui.demo",
     "triage.ui.launch",
 )
 

@@ -16,6 +16,7 @@ Using it::
     seeded = c.add_deployment("shop", "api", [Revision([Container("app", "img:v6")], 0),
                                                Revision([crash], 3)])   # revisions 1 and 2
     c.image_states["img:v7"] = crash          # pods a controller makes from img:v7 crash too
+    c.spec_states.append((lambda spec: bool(spec.get("env")), Container()))  # before images
     c.back_port("shop", pod_name, 6060, ("127.0.0.1", pprof_port))   # port-forward target
     c.crash_container("shop", pod_name, "app", Termination(...), log=panic)  # one more restart
     c.logs.write(("shop", pod_name, "app"), "a line\n")                 # follow readers see it

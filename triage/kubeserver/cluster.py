@@ -11,6 +11,7 @@ import copy
 import ipaddress
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from triage.kubeserver.authz import Authorizer
@@ -48,6 +49,10 @@ class Cluster:
         self._backends: dict[tuple[str, str, int], tuple[str, int]] = {}
         # How pods of an image behave when a controller creates them (else: running, ready).
         self.image_states: dict[str, Container] = {}
+        # Before image_states: (predicate on a template's container spec, behaviour).
+        # The first match wins, so a spec change that is not an image change (a
+        # GOMEMLIMIT env var, a raised memory limit) can change how new pods behave.
+        self.spec_states: list[tuple[Callable[[JSON], bool], Container]] = []
         # Whether seeding and controllers record Events, as the real components do.
         self.record_events = events
         # Controllers run one at a time, as one kube-controller-manager leader would.
@@ -105,10 +110,16 @@ class Cluster:
         return None
 
     def containers_for(self, template: JSON) -> list[Container]:
-        """Seeding facts for the containers of a pod a controller creates from ``template``."""
+        """Seeding facts for the containers of a pod a controller creates from ``template``.
+
+        A container spec matched by a ``spec_states`` predicate behaves as its
+        Container; else as its image's ``image_states`` entry; else it runs ready.
+        """
         out = []
         for spec in (template.get("spec") or {}).get("containers") or []:
-            known = self.image_states.get(spec.get("image", ""))
+            known = next((c for match, c in self.spec_states if match(spec)), None)
+            if known is None:
+                known = self.image_states.get(spec.get("image", ""))
             fact = copy.deepcopy(known) if known else Container()
             fact.name, fact.image = spec["name"], spec.get("image", "")
             out.append(fact)

@@ -91,6 +91,7 @@ class Container:
     previous_log: str | None = None
     probes: JSON = field(default_factory=dict)  # livenessProbe/readinessProbe/...
     env: list[JSON] = field(default_factory=list)
+    resources: JSON = field(default_factory=dict)  # requests/limits, as in the spec
     termination_message_policy: str = "File"
 
     def spec(self) -> JSON:
@@ -100,7 +101,7 @@ class Container:
             out["ports"] = [{"protocol": "TCP", **p} for p in self.ports]
         if self.env:
             out["env"] = copy.deepcopy(self.env)
-        out["resources"] = {}
+        out["resources"] = copy.deepcopy(self.resources)
         out.update(copy.deepcopy(self.probes))
         out["terminationMessagePath"] = "/dev/termination-log"
         out["terminationMessagePolicy"] = self.termination_message_policy

@@ -57,6 +57,8 @@ class Launch:
     cluster: ConnectOptions | None = None
     #: the cluster screen's clock (tests freeze ages with it)
     clock: Callable[[], datetime] | None = None
+    #: one line shown when the first screen opens (``triage demo``: what to try first)
+    hint: str | None = None
     paths: InitVar[list[str] | None] = None
     url: InitVar[str | None] = None
 
@@ -123,6 +125,8 @@ class TriageApp(App[None]):
             )
         elif self.launch.cluster is not None:
             self.switch_screen(self._cluster_screen(self.launch.cluster))
+            if self.launch.hint:
+                self.notify(self.launch.hint, title="try this", timeout=120)
         else:
             from triage.ui.screens.start import StartScreen
 

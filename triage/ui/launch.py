@@ -227,6 +227,7 @@ def start(
     pane: str = "goroutines",
     query: ProfileQuery | None = None,
     cluster: ConnectOptions | None = None,
+    hint: str | None = None,
 ) -> int:
     """Build the app from the config files and the flags, and run it."""
     import os
@@ -255,6 +256,7 @@ def start(
         preload=preload,
         query=query,
         cluster=cluster,
+        hint=hint,
     )
     try:
         TriageApp(launch, config, keymap, warnings).run()
