@@ -25,12 +25,12 @@ from triage.config import Config
 from triage.errors import TriageError
 from triage.goroutines import DumpAnalysis
 from triage.preload import Preload
-from triage.targets import KubeTarget, Target, UrlTarget
+from triage.targets import BundleTarget, KubeTarget, Target, UrlTarget
 from triage.ui.flametrees import dump_tree, export, profile_tree
 from triage.ui.focus import focus_now
 from triage.ui.keys import bindings
 from triage.ui.marks import mark
-from triage.ui.messages import Regrouped, SourceLoaded, StatusNote
+from triage.ui.messages import BundleRead, Regrouped, SourceLoaded, StatusNote
 from triage.ui.render import source_label
 from triage.ui.screens.evidence import EvidenceActions
 from triage.ui.screens.workspace_layout import (
@@ -328,6 +328,9 @@ class WorkspaceScreen(EvidenceActions):
     def load(self, paths: list[Target]) -> None:
         """Load each path; failures are reported one by one, the rest still load."""
         for path in paths:
+            if isinstance(path, BundleTarget):
+                self._load_bundle(path)
+                continue
             try:
                 preloaded = self.preload.take(path) if self.preload is not None else None
                 loaded = preloaded or load_path(
@@ -341,6 +344,29 @@ class WorkspaceScreen(EvidenceActions):
                 self._post_dump_tree(loaded.analysis.dumps[-1], loaded.name)
             elif isinstance(loaded, LoadedProfile):
                 self.post_profile_tree(loaded.profile, loaded.name, None)
+
+    def _load_bundle(self, target: BundleTarget) -> None:
+        """(worker thread) A bundle's dumps and profiles, its manifest in the health pane."""
+        from triage.workspace import load_bundle
+
+        try:
+            bundle = load_bundle(target, level=self.level, thresholds=self.config.thresholds)
+        except TriageError as exc:
+            self.post_message(StatusNote(exc.line(), "error"))
+            return
+        self.post_message(BundleRead(bundle.lines))
+        for loaded in bundle.items:
+            self.post_message(SourceLoaded(loaded))
+            if isinstance(loaded, LoadedDump):
+                self._post_dump_tree(loaded.analysis.dumps[-1], loaded.name)
+            elif isinstance(loaded, LoadedProfile):
+                self.post_profile_tree(loaded.profile, loaded.name, None)
+        self.post_message(StatusNote(bundle.headline))
+
+    def on_bundle_read(self, event: BundleRead) -> None:
+        """The manifest, probes and metrics of a bundle: static, where live health goes."""
+        for message in self.query("#health-message").results(PaneMessage):
+            message.update(Content("\n".join(event.lines)))
 
     @work(thread=True, group="binary", exit_on_error=False)
     def load_binary_file(self, path: str) -> None:
