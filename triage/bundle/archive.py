@@ -13,11 +13,13 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import tarfile
 import tempfile
 import time
 import zlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -30,6 +32,7 @@ MAX_MEMBER = 256 << 20
 MAX_TOTAL = 512 << 20
 MAX_MEMBERS = 512
 MAX_FILE = 256 << 20  # the compressed file itself
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _HINT = "a bundle is a .tar.gz written by `triage bundle`"
 
 
@@ -44,6 +47,12 @@ class Bundle:
         """A member as text (UTF-8, bad bytes replaced), None when absent."""
         data = self.files.get(path)
         return None if data is None else data.decode("utf-8", "replace")
+
+
+def default_name(pod: str, at: datetime) -> str:
+    """``triage-bundle-POD-20261205T101612Z.tar.gz``: which pod, when (UTC)."""
+    stamp = at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"triage-bundle-{_UNSAFE.sub('-', pod) or 'pod'}-{stamp}.tar.gz"
 
 
 def write_bundle(path: Path, bundle: Bundle) -> int:

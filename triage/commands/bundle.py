@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Collect, write atomically, print where it went (stdout) and what failed (stderr)."""
-    from triage.bundle.archive import write_bundle
+    from triage.bundle.archive import default_name, write_bundle
     from triage.bundle.collect import Options, collect
 
     target = parse_target(args.source, cluster_scope(args))
@@ -78,8 +78,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"triage: not collected: {failed['part']}: {failed['reason']}", file=sys.stderr)
     print(f"{path} ({size} bytes, {len(bundle.files)} files)")
     return 0
-
-
-def default_name(pod: str, at: datetime) -> str:
-    """``triage-bundle-POD-20261205T101612Z.tar.gz`` in the current directory."""
-    return f"triage-bundle-{pod}-{at.strftime('%Y%m%dT%H%M%SZ')}.tar.gz"
