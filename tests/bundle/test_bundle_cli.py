@@ -245,3 +245,29 @@ def test_bundle_of_a_file_is_bad_input(tmp_path: Path) -> None:
     proc = run("bundle", str(tmp_path))
     assert proc.returncode == 2
     assert proc.stderr.startswith("triage: ") and "pod/NAME" in proc.stderr
+
+
+def test_deployment_bundle_has_the_owner_chain_and_the_fleet_signature(
+    kube: Kube, tmp_path: Path
+) -> None:
+    from tests.cluster.seed import seed_shop
+
+    shop = seed_shop(kube.cluster)
+    out = outdir(tmp_path) / "checkout.tar.gz"
+    config = str(kube.kubeconfig())
+    args = ("--kubeconfig", config, "-n", "shop")
+    proc = run("bundle", "deployment/checkout", *args, "-o", str(out), "-q")
+    assert proc.returncode == 0, proc.stderr
+    files = members(out)
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["target"] == "deployment/checkout"
+    assert manifest["pod"] in shop.checkout_crashing  # the worst pod, as analyze reads
+    assert "objects/deployment-checkout.yaml" in files
+    assert any(n.startswith("objects/replicaset-checkout-") for n in files)
+    signature = json.loads(files["signature.json"])
+    assert signature["workload"] == "deployment/checkout"
+    assert signature["signature"]["pods"] == 3 and signature["signature"]["since_revision"] == 2
+    live = json.loads(run("analyze", "deployment/checkout", *args, "--json").stdout)
+    assert signature["signature"] == live["signature"]
+    events = yaml.safe_load(files["events.yaml"])
+    assert any(e["involvedObject"]["name"] == "checkout" for e in events)
