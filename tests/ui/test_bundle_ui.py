@@ -125,3 +125,30 @@ async def test_b_captures_a_bundle_of_the_attached_pod(
     with tarfile.open(written) as tar:
         manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
     assert manifest["target"] == "pod/api-0" and manifest["failed"] == []
+
+
+async def test_b_in_the_pod_view_captures_that_pod(kube: Kube) -> None:
+    from tests.cluster.seed import seed_shop
+    from tests.ui.test_cluster_screen import cluster_app, open_shop, until
+    from triage.locations import data_dir
+    from triage.ui.screens.pod import PodScreen
+
+    seed_shop(kube.cluster)
+    app = cluster_app(kube.kubeconfig())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_shop(pilot)
+        await pilot.press("down", "enter")  # the worst pod of checkout
+        await until(pilot, lambda: isinstance(app.screen, PodScreen), "pod view")
+        screen = app.screen
+        assert isinstance(screen, PodScreen)
+        await pilot.press("B")
+        folder = data_dir() / "bundles"
+        await until(pilot, lambda: list(folder.glob("*.tar.gz")), "the bundle written", 1200)
+    (written,) = folder.glob("*.tar.gz")
+    assert written.name.startswith(f"triage-bundle-{screen.crash.name}-")
+    with tarfile.open(written) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        names = tar.getnames()
+    assert manifest["target"] == f"pod/{screen.crash.name}" and manifest["namespace"] == "shop"
+    assert "logs/checkout.previous.log" in names and "findings.json" in names
+    assert "goroutines" in {f["part"] for f in manifest["failed"]}  # nothing behind pprof

@@ -141,7 +141,9 @@ def crash(client: KubeClient, out: Collector, pod: JSON, namespace: str, name: s
             {"pod": name, "namespace": namespace, "container": got.container, "log": got.which}
         ),
     )
-    analysis = analyze(got.data)
+    analysis = out.take("findings", partial(analyze, got.data))
+    if analysis is None:
+        return
     if not analysis.dumps:
         out.notes.append(f"pod/{name}: its {got.which} log holds no Go crash or goroutine dump")
         return
