@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from triage.ui.keys import bindings
-from triage.ui.messages import StatusNote
+from triage.ui.messages import BundleRead, StatusNote
 from triage.ui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -104,6 +104,15 @@ class EvidenceActions(Screen[None]):
         from triage.ui.bundle_capture import bundle_directory, start_capture
 
         start_capture(self, self.pod, bundle_directory(self.config), self.note)
+
+    def on_bundle_read(self, event: BundleRead) -> None:
+        """A bundle's manifest, probes and metrics: static, where live health would be."""
+        from textual.content import Content
+
+        from triage.ui.widgets.placeholder import PaneMessage
+
+        for message in self.query("#health-message").results(PaneMessage):
+            message.update(Content("\n".join(event.lines)))
 
     # --- c: compare ----------------------------------------------------------------
 

@@ -50,10 +50,12 @@ from triage.ui.widgets.placeholder import PaneMessage
 from triage.ui.widgets.status import StatusLine
 from triage.workspace import (
     GroupingLevel,
+    Loaded,
     LoadedBinary,
     LoadedDump,
     LoadedProfile,
     Workspace,
+    load_bundle,
     load_path,
     reanalyze,
 )
@@ -328,45 +330,27 @@ class WorkspaceScreen(EvidenceActions):
     def load(self, paths: list[Target]) -> None:
         """Load each path; failures are reported one by one, the rest still load."""
         for path in paths:
-            if isinstance(path, BundleTarget):
-                self._load_bundle(path)
-                continue
             try:
-                preloaded = self.preload.take(path) if self.preload is not None else None
-                loaded = preloaded or load_path(
-                    path, level=self.level, thresholds=self.config.thresholds
-                )
+                items = self._read(path)
             except TriageError as exc:
                 self.post_message(StatusNote(exc.line(), "error"))
                 continue
-            self.post_message(SourceLoaded(loaded))
-            if isinstance(loaded, LoadedDump):
-                self._post_dump_tree(loaded.analysis.dumps[-1], loaded.name)
-            elif isinstance(loaded, LoadedProfile):
-                self.post_profile_tree(loaded.profile, loaded.name, None)
+            for loaded in items:
+                self.post_message(SourceLoaded(loaded))
+                if isinstance(loaded, LoadedDump):
+                    self._post_dump_tree(loaded.analysis.dumps[-1], loaded.name)
+                elif isinstance(loaded, LoadedProfile):
+                    self.post_profile_tree(loaded.profile, loaded.name, None)
 
-    def _load_bundle(self, target: BundleTarget) -> None:
-        """(worker thread) A bundle's dumps and profiles, its manifest in the health pane."""
-        from triage.workspace import load_bundle
-
-        try:
-            bundle = load_bundle(target, level=self.level, thresholds=self.config.thresholds)
-        except TriageError as exc:
-            self.post_message(StatusNote(exc.line(), "error"))
-            return
-        self.post_message(BundleRead(bundle.lines))
-        for loaded in bundle.items:
-            self.post_message(SourceLoaded(loaded))
-            if isinstance(loaded, LoadedDump):
-                self._post_dump_tree(loaded.analysis.dumps[-1], loaded.name)
-            elif isinstance(loaded, LoadedProfile):
-                self.post_profile_tree(loaded.profile, loaded.name, None)
-        self.post_message(StatusNote(bundle.headline))
-
-    def on_bundle_read(self, event: BundleRead) -> None:
-        """The manifest, probes and metrics of a bundle: static, where live health goes."""
-        for message in self.query("#health-message").results(PaneMessage):
-            message.update(Content("\n".join(event.lines)))
+    def _read(self, path: Target) -> list[Loaded]:
+        """(worker thread) One source; a bundle is many, its manifest shown in health."""
+        if isinstance(path, BundleTarget):
+            bundle = load_bundle(path, level=self.level, thresholds=self.config.thresholds)
+            self.post_message(BundleRead(bundle.lines))
+            self.post_message(StatusNote(bundle.headline))
+            return bundle.items
+        preloaded = self.preload.take(path) if self.preload is not None else None
+        return [preloaded or load_path(path, level=self.level, thresholds=self.config.thresholds)]
 
     @work(thread=True, group="binary", exit_on_error=False)
     def load_binary_file(self, path: str) -> None:
