@@ -271,3 +271,32 @@ def test_deployment_bundle_has_the_owner_chain_and_the_fleet_signature(
     assert signature["signature"] == live["signature"]
     events = yaml.safe_load(files["events.yaml"])
     assert any(e["involvedObject"]["name"] == "checkout" for e in events)
+
+
+def test_above_the_threshold_the_dump_is_debug1_and_still_opens(
+    kube: Kube, backend: tuple[str, int], crash_log: str, tmp_path: Path
+) -> None:
+    seed_pod(kube, crash_log)
+    kube.cluster.back_port("default", "api-0", 6060, backend)
+    out = outdir(tmp_path) / "big.tar.gz"
+    config = str(kube.kubeconfig())
+    flags = ("--cpu-seconds", "1", "--debug1-above", "5", "-q")
+    proc = run("bundle", "pod/api-0", "--kubeconfig", config, "-o", str(out), *flags)
+    assert proc.returncode == 0, proc.stderr
+    files = members(out)
+    assert "pprof/goroutine.txt" not in files
+    assert files["pprof/goroutine-debug1.txt"].startswith(b"goroutine profile: total ")
+    notes = json.loads(files["manifest.json"])["notes"]
+    assert any(n.endswith("goroutines: the dump is debug=1 (above 5)") for n in notes)
+    dumps = [i for i in load_bundle(BundleTarget(str(out))).items if isinstance(i, LoadedDump)]
+    assert dumps[1].analysis.dumps[-1].dump.goroutine_count >= 20
+
+
+def test_an_unreachable_cluster_is_exit_3_and_no_file(kube: Kube, tmp_path: Path) -> None:
+    config = kube.kubeconfig()
+    kube.server.stop()
+    out = outdir(tmp_path) / "x.tar.gz"
+    proc = run("bundle", "pod/api-0", "--kubeconfig", str(config), "-o", str(out), "-q")
+    assert proc.returncode == 3, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert list(out.parent.iterdir()) == []
