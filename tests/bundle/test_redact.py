@@ -63,3 +63,21 @@ def test_last_applied_is_scrubbed_inside_or_dropped_when_unreadable() -> None:
     assert inner["spec"]["containers"][0]["env"][0]["value"] == REDACTED
     broken = {"metadata": {"annotations": {LAST_APPLIED: '{"env": [{"name": "PASSWORD", "valu'}}}
     assert redact(broken)["metadata"]["annotations"][LAST_APPLIED] == REDACTED
+
+
+def test_credential_flags_in_command_lines_lose_their_value() -> None:
+    container = {
+        "name": "app",
+        "command": ["/app", "--db-password=pw1"],
+        "args": ["-api-token=t0k", "--port=8080", "--verbose", "--secret", "s3", "serve"],
+    }
+    out = redact({"spec": {"containers": [container]}})["spec"]["containers"][0]
+    assert out["command"] == ["/app", f"--db-password={REDACTED}"]
+    assert out["args"] == [
+        f"-api-token={REDACTED}",
+        "--port=8080",
+        "--verbose",
+        "--secret",
+        REDACTED,  # the flag's value, as its next word
+        "serve",
+    ]

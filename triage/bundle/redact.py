@@ -9,6 +9,8 @@ Objects are copied, never changed in place. What is scrubbed:
 * annotations whose name looks like a credential; ``last-applied-configuration``
   (a whole copy of the object, env values included) is parsed and scrubbed the
   same way, or dropped when it cannot be parsed;
+* a command-line flag's value (``--db-password=x``, ``-token x``) in a
+  container's ``command`` or ``args``, when the flag's name looks like a credential;
 * ``managedFields`` (noise that repeats field names, never needed to triage).
 
 Secret objects are never fetched in the first place (see :mod:`triage.bundle.collect`).
@@ -29,6 +31,8 @@ CREDENTIAL_NAME = re.compile(
     r"conn(ection)?[-_]?str|session|cookie|signature|salt",
     re.IGNORECASE,
 )
+#: ``--name=value`` or ``-name=value`` in a container's command line
+_FLAG = re.compile(r"^(--?[^=\s]+=)(.+)$", re.DOTALL)
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 
@@ -68,9 +72,39 @@ def _scrub(node: Any) -> None:
 
 
 def _scrub_env(container: JSON) -> None:
+    for key in ("command", "args"):
+        words = container.get(key)
+        if isinstance(words, list):
+            container[key] = _scrub_words(words)
     for entry in container.get("env") or []:
         if isinstance(entry, dict) and "value" in entry and looks_secret(str(entry.get("name"))):
             entry["value"] = REDACTED
+
+
+def _scrub_words(words: list[Any]) -> list[Any]:
+    """``--token=x`` and ``--token x`` lose ``x`` (a word after such a flag is its value)."""
+    out: list[Any] = []
+    for word in words:
+        previous = out[-1] if out else None
+        if (
+            isinstance(word, str)
+            and isinstance(previous, str)
+            and previous.startswith("-")
+            and "=" not in previous
+            and not word.startswith("-")
+            and looks_secret(previous)
+        ):
+            out.append(REDACTED)
+        else:
+            out.append(_scrub_flag(word) if isinstance(word, str) else word)
+    return out
+
+
+def _scrub_flag(word: str) -> str:
+    match = _FLAG.match(word)
+    if match is None or not looks_secret(match.group(1)):
+        return word
+    return match.group(1) + REDACTED
 
 
 def _scrub_annotations(annotations: JSON) -> JSON:
