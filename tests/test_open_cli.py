@@ -111,7 +111,7 @@ def test_bad_cluster_names_and_bundles_are_bad_input(tmp_path: Path) -> None:
     one_line(triage("analyze", "deploy/api", "-n", "Prod"), 2, "'Prod' is not a valid namespace")
     bundle = tmp_path / "support.tar.gz"
     bundle.write_bytes(b"\x1f\x8b\x08\x00")
-    one_line(triage("open", str(bundle)), 2, "support bundles cannot be opened yet")
+    one_line(triage("open", str(bundle)), 2, "support.tar.gz: not a readable tar.gz")
 
 
 def test_attach_where_nothing_answers_is_exit_3() -> None:

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "triage.commands.flame",
     "triage.commands.binary",
     "triage.commands.crashes",
+    "triage.commands.bundle",
     "triage.commands.actions",
     "triage.commands.approvals",
     "triage.ui.demo",

@@ -7,7 +7,7 @@ code below them dispatches on the type instead of re-reading the string:
 * :class:`FileTarget`: a file on disk (dump, log, profile or Go binary);
 * :class:`StdinTarget`: ``-``, the bytes piped in;
 * :class:`UrlTarget`: an ``http(s)://`` pprof base URL or endpoint;
-* :class:`BundleTarget`: a ``.tar.gz`` support bundle (recognised, not opened yet);
+* :class:`BundleTarget`: a ``.tar.gz`` incident bundle (``triage bundle``; read by the workspace);
 * :class:`KubeTarget`: a Kubernetes workload in kubectl's ``TYPE/NAME`` grammar.
 
 Core module: no textual, no kubernetes, no I/O beyond a ``stat`` of the path.
@@ -104,7 +104,8 @@ class UrlTarget:
 
 @dataclass(frozen=True, slots=True)
 class BundleTarget:
-    """A ``.tar.gz`` support bundle: recognised so it is not misread as a profile."""
+    """A ``.tar.gz`` incident bundle: many sources in one file, so it is never read as
+    one profile (:func:`triage.workspace.load_bundle` reads it)."""
 
     path: str
     kind: ClassVar[str] = "bundle"

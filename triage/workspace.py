@@ -21,7 +21,7 @@ from triage import sources
 from triage.errors import BadInput
 from triage.goroutines import Analysis, DumpAnalysis, Thresholds, analyze
 from triage.goroutines.grouping import Level
-from triage.targets import KubeTarget, Target, UrlTarget, parse_target
+from triage.targets import BundleTarget, KubeTarget, Target, UrlTarget, parse_target
 
 if TYPE_CHECKING:  # the pprof engine, the ELF reader and httpx load on first use
     from triage.cluster.fetcher import PodFetcher
@@ -114,6 +114,8 @@ def load_path(
     target = parse_target(spec) if isinstance(spec, str) else spec
     if isinstance(target, KubeTarget):
         return load_crash_log(target, level=level, thresholds=thresholds)
+    if isinstance(target, BundleTarget):
+        return load_bundle(target, level=level, thresholds=thresholds).primary()
     payload = sources.load(target, timeout=timeout)
     name = target.label
     kind = kind_of(payload.data)
@@ -144,6 +146,8 @@ def load_dump(
     target = parse_target(spec) if isinstance(spec, str) else spec
     if isinstance(target, KubeTarget):
         return load_crash_log(target, level=level, thresholds=thresholds, parallel=parallel)
+    if isinstance(target, BundleTarget):
+        return load_bundle(target, level=level, thresholds=thresholds).primary()
     payload = sources.load(target, timeout=timeout)
     return _dump_from(payload, target.label, level=level, thresholds=thresholds, parallel=parallel)
 
@@ -181,6 +185,84 @@ def load_crash_log(
     loaded.crash_log = log
     loaded.warnings = [*crash_log_notes(target, log), *loaded.warnings]
     return loaded
+
+
+@dataclass(slots=True)
+class LoadedBundle:
+    """An incident bundle read back: its dumps and profiles, and what it says of itself.
+
+    ``lines`` are the manifest, probe answers, key metrics and missing parts, as
+    the health pane shows them (a bundle has no live target to probe).
+    """
+
+    name: str
+    headline: str
+    items: list[Loaded]
+    lines: list[str]
+    missing: list[str]
+
+    def primary(self) -> LoadedDump:
+        """The crash if the bundle holds one, else its goroutine dump (``triage analyze``)."""
+        dump = next((i for i in self.items if isinstance(i, LoadedDump)), None)
+        if dump is None:
+            raise BadInput(
+                f"{self.name}: the bundle holds no crash and no goroutine dump",
+                "triage open it for its profiles; "
+                + ("; ".join(self.missing) or "nothing missing"),
+            )
+        dump.warnings = [self.headline, *self.missing, *dump.warnings]
+        return dump
+
+
+#: a bundle's dumps and profiles: (path inside, how it is named in the workspace)
+_BUNDLE_DUMPS = (
+    ("crash/crash.log", "crash"),
+    ("pprof/goroutine.txt", "goroutines"),
+    ("pprof/goroutine-debug1.txt", "goroutines (debug=1)"),
+)
+_BUNDLE_PROFILES = (("pprof/cpu.pb.gz", "cpu profile"), ("pprof/heap.pb.gz", "heap profile"))
+
+
+def load_bundle(
+    target: BundleTarget,
+    *,
+    level: GroupingLevel | Level = GroupingLevel.EXACT,
+    thresholds: Thresholds | None = None,
+) -> LoadedBundle:
+    """Read a bundle (in memory, under limits) into dumps and profiles, offline.
+
+    A part that is missing or unreadable is a line in ``missing``; the rest loads.
+    """
+    from triage.bundle import summary
+    from triage.bundle.archive import read_bundle
+
+    bundle = read_bundle(target.path)
+    pod = str(bundle.manifest.get("pod") or "?")
+    items: list[Loaded] = []
+    missing = summary.missing(bundle)
+    for path, what in _BUNDLE_DUMPS:
+        data = bundle.files.get(path)
+        if data is None:
+            continue
+        name = f"pod/{pod} {what} ({target.label})"
+        try:
+            items.append(
+                _dump_from(sources.Payload(name, data), name, level=level, thresholds=thresholds)
+            )
+        except BadInput as exc:
+            missing.append(f"unreadable: {path}: {exc.line()}")
+    for path, what in _BUNDLE_PROFILES:
+        data = bundle.files.get(path)
+        if data is None:
+            continue
+        name = f"pod/{pod} {what} ({target.label})"
+        try:
+            items.append(LoadedProfile(name, profile_from(data, name)))
+        except BadInput as exc:
+            missing.append(f"unreadable: {path}: {exc.line()}")
+    lines = summary.lines(bundle)
+    lines += [m for m in missing if m not in lines]
+    return LoadedBundle(target.label, summary.headline(bundle.manifest), items, lines, missing)
 
 
 def crash_log_notes(target: KubeTarget, log: TargetLog) -> list[str]:

@@ -49,6 +49,7 @@ KEYS: dict[str, KeySpec] = {
     "data.profile": KeySpec("p", "fetch_profile", "Profile"),
     "data.save": KeySpec("S", "save_evidence", "Save", show=False),
     "data.compare": KeySpec("c", "compare", "Compare", show=False),
+    "data.bundle": KeySpec("B", "capture_bundle", "Capture bundle", show=False),
     # lists (findings and groups)
     "list.down": KeySpec("down,j", "cursor_down", "Down", show=False),
     "list.up": KeySpec("up,k", "cursor_up", "Up", show=False),

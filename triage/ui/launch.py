@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from triage.errors import BadInput, TriageError
 from triage.targets import (
+    BundleTarget,
     FileTarget,
     KubeTarget,
     StdinTarget,
@@ -170,6 +171,10 @@ def run_open(args: argparse.Namespace) -> int:
     for target in targets:
         if isinstance(target, KubeTarget):
             _check_pod(target)
+        if isinstance(target, BundleTarget):  # a bad bundle is one line, before the UI
+            from triage.bundle.archive import read_bundle
+
+            read_bundle(target.path)
         if isinstance(target, StdinTarget) and os.isatty(0):
             raise BadInput(  # reading the terminal to its end would look like a hang
                 "- (stdin) is the terminal, nothing was piped in",

@@ -30,3 +30,11 @@ class Regrouped(Message):
     def __init__(self, dumps: list[LoadedDump]) -> None:
         super().__init__()
         self.dumps = dumps
+
+
+class BundleRead(Message):
+    """An incident bundle's manifest, probes, metrics and missing parts, as lines."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines

@@ -20,13 +20,14 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from triage.ui.keys import bindings
-from triage.ui.messages import StatusNote
+from triage.ui.messages import BundleRead, StatusNote
 from triage.ui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from triage.config import Config
     from triage.goroutines import DumpAnalysis
     from triage.live.session import LiveSession
+    from triage.targets import KubeTarget
     from triage.workspace import Workspace
 
 
@@ -38,8 +39,9 @@ class EvidenceActions(Screen[None]):
     live: LiveSession | None
     config: Config
     active: str
+    pod: KubeTarget | None
 
-    BINDINGS = bindings("data.save", "data.compare")
+    BINDINGS = bindings("data.save", "data.compare", "data.bundle")
 
     def note(self, text: str, level: str = "info") -> None:
         """One line in the status bar (also what the LiveController calls)."""
@@ -91,6 +93,26 @@ class EvidenceActions(Screen[None]):
         path = save(directory, evidence_name(label, kind, datetime.now(UTC), detail), data)
         what = "goroutine dump" if kind == "goroutines" else f"{detail} profile"
         self.post_message(StatusNote(f"saved the {what} ({len(data):,} bytes) to {path}"))
+
+    # --- B: incident bundle ----------------------------------------------------------
+
+    def action_capture_bundle(self) -> None:
+        """A bundle of the pod or workload this workspace is attached to."""
+        if self.pod is None:
+            self.note("B captures a bundle of a pod: triage attach pod/NAME first", "warning")
+            return
+        from triage.ui.bundle_capture import bundle_directory, start_capture
+
+        start_capture(self, self.pod, bundle_directory(self.config), self.note)
+
+    def on_bundle_read(self, event: BundleRead) -> None:
+        """A bundle's manifest, probes and metrics: static, where live health would be."""
+        from textual.content import Content
+
+        from triage.ui.widgets.placeholder import PaneMessage
+
+        for message in self.query("#health-message").results(PaneMessage):
+            message.update(Content("\n".join(event.lines)))
 
     # --- c: compare ----------------------------------------------------------------
 

@@ -85,6 +85,7 @@ class PodScreen(Screen[None]):
         "pod.wrap",
         "pod.save",
         "pod.crash",
+        "data.bundle",
     )
     DEFAULT_CSS = """
     PodScreen #pod-facts { height: auto; padding: 0 1; }
@@ -263,6 +264,27 @@ class PodScreen(Screen[None]):
         path = self._save_path()
         path.write_bytes(self.log_data)
         self.notify(f"saved {len(self.log_data)} bytes to {path}")
+
+    def action_capture_bundle(self) -> None:
+        """B: an incident bundle of this pod, through the same context as this view."""
+        from triage.targets import KubeTarget
+        from triage.ui.bundle_capture import bundle_directory, start_capture
+
+        paths = self.client.selection.paths
+        namespace = str((self.pod.get("metadata") or {}).get("namespace") or "") or None
+        ref = KubeTarget(
+            "pod",
+            self.crash.name,
+            namespace,
+            self.client.context,
+            str(paths[0]) if len(paths) == 1 else None,
+        )
+        config = getattr(self.app, "config", None)
+        start_capture(self, ref, bundle_directory(config), self._say)
+
+    def _say(self, text: str, level: str) -> None:
+        severity = {"error": "error", "warning": "warning"}.get(level, "information")
+        self.notify(text, severity=severity)  # type: ignore[arg-type]
 
     def action_open_crash(self) -> None:
         """The log as a dump in the goroutine engine's workspace (else the termination

@@ -25,12 +25,12 @@ from triage.config import Config
 from triage.errors import TriageError
 from triage.goroutines import DumpAnalysis
 from triage.preload import Preload
-from triage.targets import KubeTarget, Target, UrlTarget
+from triage.targets import BundleTarget, KubeTarget, Target, UrlTarget
 from triage.ui.flametrees import dump_tree, export, profile_tree
 from triage.ui.focus import focus_now
 from triage.ui.keys import bindings
 from triage.ui.marks import mark
-from triage.ui.messages import Regrouped, SourceLoaded, StatusNote
+from triage.ui.messages import BundleRead, Regrouped, SourceLoaded, StatusNote
 from triage.ui.render import source_label
 from triage.ui.screens.evidence import EvidenceActions
 from triage.ui.screens.workspace_layout import (
@@ -50,10 +50,12 @@ from triage.ui.widgets.placeholder import PaneMessage
 from triage.ui.widgets.status import StatusLine
 from triage.workspace import (
     GroupingLevel,
+    Loaded,
     LoadedBinary,
     LoadedDump,
     LoadedProfile,
     Workspace,
+    load_bundle,
     load_path,
     reanalyze,
 )
@@ -329,18 +331,26 @@ class WorkspaceScreen(EvidenceActions):
         """Load each path; failures are reported one by one, the rest still load."""
         for path in paths:
             try:
-                preloaded = self.preload.take(path) if self.preload is not None else None
-                loaded = preloaded or load_path(
-                    path, level=self.level, thresholds=self.config.thresholds
-                )
+                items = self._read(path)
             except TriageError as exc:
                 self.post_message(StatusNote(exc.line(), "error"))
                 continue
-            self.post_message(SourceLoaded(loaded))
-            if isinstance(loaded, LoadedDump):
-                self._post_dump_tree(loaded.analysis.dumps[-1], loaded.name)
-            elif isinstance(loaded, LoadedProfile):
-                self.post_profile_tree(loaded.profile, loaded.name, None)
+            for loaded in items:
+                self.post_message(SourceLoaded(loaded))
+                if isinstance(loaded, LoadedDump):
+                    self._post_dump_tree(loaded.analysis.dumps[-1], loaded.name)
+                elif isinstance(loaded, LoadedProfile):
+                    self.post_profile_tree(loaded.profile, loaded.name, None)
+
+    def _read(self, path: Target) -> list[Loaded]:
+        """(worker thread) One source; a bundle is many, its manifest shown in health."""
+        if isinstance(path, BundleTarget):
+            bundle = load_bundle(path, level=self.level, thresholds=self.config.thresholds)
+            self.post_message(BundleRead(bundle.lines))
+            self.post_message(StatusNote(bundle.headline))
+            return bundle.items
+        preloaded = self.preload.take(path) if self.preload is not None else None
+        return [preloaded or load_path(path, level=self.level, thresholds=self.config.thresholds)]
 
     @work(thread=True, group="binary", exit_on_error=False)
     def load_binary_file(self, path: str) -> None:
