@@ -35,13 +35,20 @@ class ApprovalScreen(ModalScreen[bool]):
         background: $surface; border: round $warning; padding: 0 1; }
     ApprovalScreen #diff { height: 1fr; border: round $primary; }
     ApprovalScreen #problem { color: $error; }
+    ApprovalScreen.denied #summary, ApprovalScreen.denied #requests, ApprovalScreen.denied #diff {
+        text-style: dim; }
+    ApprovalScreen #denied { color: $error; text-style: bold; }
     """
 
-    def __init__(self, plan: Plan, *, typed: bool, again: bool = False) -> None:
+    def __init__(
+        self, plan: Plan, *, typed: bool, again: bool = False, denied: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.plan = plan
         self.typed = typed
         self.again = again
+        #: the permissions the plan lacks: shown dimmed with them, and it cannot be approved
+        self.denied = denied or []
 
     def compose(self) -> ComposeResult:
         plan = self.plan
@@ -54,7 +61,15 @@ class ApprovalScreen(ModalScreen[bool]):
             with VerticalScroll(id="diff"):
                 text = "".join(d.text for d in plan.diffs) or "(no change beyond bookkeeping)"
                 yield Static(Syntax(text, "diff", theme="ansi_dark", word_wrap=False))
-            if self.typed:
+            if self.denied:
+                yield Static(
+                    "✖ not allowed: needs "
+                    + ", ".join(self.denied)
+                    + "; this action cannot be started (escape: back)",
+                    id="denied",
+                    markup=False,
+                )
+            elif self.typed:
                 yield Input(
                     placeholder=f"type {plan.target.name} to {plan.action} it; escape: cancel",
                     id="name",
@@ -64,16 +79,18 @@ class ApprovalScreen(ModalScreen[bool]):
             yield Static("", id="problem")
 
     def on_mount(self) -> None:
-        if self.typed:
+        self.set_class(bool(self.denied), "denied")
+        if self.typed and not self.denied:
             self.query_one("#name", Input).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``y`` approves only where one key is enough."""
         if action == "confirm":
-            return not self.typed
+            return not self.typed and not self.denied
         return True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         if event.value.strip() == self.plan.target.name:
             self.dismiss(True)
             return
@@ -82,7 +99,8 @@ class ApprovalScreen(ModalScreen[bool]):
         )
 
     def action_confirm(self) -> None:
-        self.dismiss(True)
+        if not self.denied:
+            self.dismiss(True)
 
     def action_back(self) -> None:
         self.dismiss(False)

@@ -1,0 +1,146 @@
+"""Safe actions from the keyboard, against the project's API server (Pilot, real HTTP).
+
+The shop: ``checkout`` rolled from revision 1 (``:v6``, healthy) to revision 2
+(``:v7``) whose pods crash-loop on a real Go nil-pointer panic. The screen
+proposes the rollback; ``a`` opens the approval modal with the plan and the
+server dry run's diff; the typed name approves; the pipeline rolls back and
+verifies; the crash stops.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, Static
+
+from tests.support import targets
+from tests.support.kube import Kube
+from tests.ui.test_cluster_screen import cluster_app, open_shop, status, until
+from triage.kubeserver.scenarios import seed_shop
+from triage.ui.screens.approval import ApprovalScreen
+from triage.ui.screens.cluster import ACTION_KEYS, ClusterScreen
+from triage.ui.widgets.cluster_list import ClusterList
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def nil_panic() -> str:
+    run = targets.crash("nil")
+    assert run.returncode == 2
+    return run.stderr
+
+
+def _image(kube: Kube) -> str:
+    dep = kube.cluster.get("Deployment", "checkout", "shop")
+    assert dep is not None
+    return str(dep["spec"]["template"]["spec"]["containers"][0]["image"])
+
+
+def _audit() -> list[dict[str, Any]]:
+    path = Path(os.environ["TRIAGE_STATE_DIR"]) / "audit.jsonl"
+    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
+
+
+def _text(app: Any, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_from_the_suggestion_to_the_verified_rollback(kube: Kube, nil_panic: str) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    app = cluster_app(kube.kubeconfig(namespace="shop"))
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_shop(pilot)
+        await until(pilot, lambda: screen.suggestion is not None, "a suggestion")
+        line = _text(app, "#cluster-suggestion")
+        assert "roll back deployment/checkout to revision 1" in line
+        assert "the crash began with revision 2" in line and "a: review" in line
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen), "the approval modal")
+        modal = app.screen
+        assert isinstance(modal, ApprovalScreen) and modal.typed  # rollback: the typed name
+        assert modal.plan.summary == "roll back deployment/checkout from revision 2 to 1"
+        diff = "".join(d.text for d in modal.plan.diffs)
+        assert "-" in diff and "registry.local/checkout:v6" in diff
+        await pilot.press("y")  # one key is not enough for a rollback
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalScreen) and _image(kube).endswith(":v7")
+        await pilot.press(*"checkou", "enter")  # a wrong name changes nothing
+        await pilot.pause()
+        assert "that is not checkout" in _text(app, "#problem")
+        assert _image(kube).endswith(":v7")
+        field = app.screen.query_one("#name", Input)
+        field.value = ""
+        await pilot.press(*"checkout", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ClusterScreen), "the modal closed")
+        await until(pilot, lambda: "successfully rolled out" in status(app), "verified", 1500)
+        assert _image(kube) == "registry.local/checkout:v6"
+        # the crash stops: the new pods run, nothing of checkout is crashing any more
+        await until(
+            pilot,
+            lambda: (
+                not any(
+                    "checkout" in r.text and "crashing" in r.text
+                    for r in app.screen.query_one(ClusterList).rows
+                )
+            ),
+            "checkout healthy",
+            1500,
+        )
+        (record,) = _audit()
+        assert record["action"] == "rollback" and record["result"] == "done"
+        assert "the crash began with revision 2" in record["reason"]
+
+
+async def test_denied_action_is_shown_dimmed_and_cannot_start(kube: Kube, nil_panic: str) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    app = cluster_app(kube.kubeconfig(user="viewer", namespace="shop"))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_shop(pilot)
+        await pilot.press("R")  # the cursor is on checkout, the worst workload
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen), "the modal")
+        modal = app.screen
+        assert isinstance(modal, ApprovalScreen) and modal.has_class("denied")
+        text = _text(app, "#denied")
+        assert "not allowed: needs `patch deployments (apps)` in namespace shop" in text
+        assert not modal.query("#name")  # no way to approve it
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalScreen)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ClusterScreen), "back")
+        assert "not allowed" in status(app)
+        assert _image(kube).endswith(":v7")
+        assert _audit() == []
+
+
+async def test_read_only_binds_no_destructive_key(kube: Kube, nil_panic: str) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    app = cluster_app(kube.kubeconfig(namespace="shop"), read_only=True)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_shop(pilot)
+        await until(pilot, lambda: screen.suggestion is not None, "a suggestion")
+        bound = {b.binding.id for b in app.screen.active_bindings.values()}
+        assert not bound & set(ACTION_KEYS)
+        assert "a: review" not in _text(app, "#cluster-suggestion")  # proposed, not offered
+        await pilot.press("a", "R", "D")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ClusterScreen)
+        assert _image(kube).endswith(":v7")
+
+
+async def test_read_only_context_from_the_config_binds_nothing_destructive(
+    kube: Kube, nil_panic: str, config_dir: Path
+) -> None:
+    (config_dir / "config.toml").write_text('[actions]\nreadonly_contexts = ["triage-test"]\n')
+    seed_shop(kube.cluster, nil_panic)
+    app = cluster_app(kube.kubeconfig(namespace="shop"))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_shop(pilot)
+        bound = {b.binding.id for b in app.screen.active_bindings.values()}
+        assert not bound & set(ACTION_KEYS)
+        assert "action.approvals" in bound
