@@ -144,3 +144,59 @@ async def test_read_only_context_from_the_config_binds_nothing_destructive(
         bound = {b.binding.id for b in app.screen.active_bindings.values()}
         assert not bound & set(ACTION_KEYS)
         assert "action.approvals" in bound
+
+
+async def test_a_conflict_replans_in_the_modal(kube: Kube, nil_panic: str) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    app = cluster_app(kube.kubeconfig(namespace="shop"))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_shop(pilot)
+        await pilot.press("R")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen), "the modal")
+        first = app.screen
+        # someone else changes the Deployment while the user reads the plan
+        dep = kube.cluster.get("Deployment", "checkout", "shop")
+        assert dep is not None
+        dep["metadata"]["annotations"]["team/oncall"] = "alice"
+        kube.cluster.update("Deployment", dep)
+        await pilot.press(*"checkout", "enter")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, ApprovalScreen) and app.screen is not first,
+            "the new plan",
+        )
+        modal = app.screen
+        assert isinstance(modal, ApprovalScreen) and modal.again
+        assert isinstance(first, ApprovalScreen)  # planned again from what was read anew
+        assert modal.plan.target.resource_version != first.plan.target.resource_version
+        assert _image(kube).endswith(":v7")  # nothing was overwritten
+        await pilot.press(*"checkout", "enter")
+        await until(pilot, lambda: "successfully rolled out" in status(app), "verified", 1500)
+        assert _image(kube) == "registry.local/checkout:v6"
+
+
+async def _cursor_to(pilot: Any, app: Any, text: str) -> None:
+    rows = app.screen.query_one(ClusterList)
+    for _ in range(len(rows.rows)):
+        current = rows.current
+        if current is not None and text in current.text:
+            return
+        await pilot.press("down")
+    raise AssertionError(f"no row with {text}")
+
+
+async def test_cordon_a_pods_node_with_one_key(kube: Kube, nil_panic: str) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    app = cluster_app(kube.kubeconfig(namespace="shop"))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_shop(pilot)
+        await _cursor_to(pilot, app, "checkout-")  # a pod row: its node is node-1
+        await pilot.press("C")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen), "the modal")
+        modal = app.screen
+        assert isinstance(modal, ApprovalScreen) and not modal.typed  # low risk: one key
+        assert modal.plan.target.label == "node/node-1"
+        await pilot.press("y")
+        await until(pilot, lambda: "cordon" in status(app) and "node-1" in status(app), "done")
+        node = kube.cluster.get("Node", "node-1")
+        assert node is not None and node["spec"]["unschedulable"] is True
