@@ -31,8 +31,10 @@ def _request(kube: Kube, user: str) -> str:
     """``triage restart deployment/catalog --two-person`` as ``user``; the request id."""
     config = kube.kubeconfig(user=user, namespace="shop")
     run = subprocess.run(
-        [sys.executable, "-m", "triage", "restart", "deployment/catalog", "--two-person"]
-        + ["--reason", "stale cache", "--kubeconfig", str(config)],
+        [
+            *(sys.executable, "-m", "triage", "restart", "deployment/catalog", "--two-person"),
+            *("--reason", "stale cache", "--kubeconfig", str(config)),
+        ],
         capture_output=True,
         text=True,
         timeout=60,
