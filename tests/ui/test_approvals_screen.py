@@ -75,7 +75,6 @@ async def test_another_identity_approves_with_keys(kube: Kube, nil_panic: str) -
         await until(pilot, lambda: listing.option_count == 1, "the request")
         text = str(listing.get_option_at_index(0).prompt)
         assert rid in text and "restart deployment/catalog" in text and "admin2" in text
-        listing.highlighted = 0
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, ApprovalScreen), "the plan")
         await pilot.press("y")  # a restart is low risk: one key
@@ -94,7 +93,6 @@ async def test_the_requester_cannot_approve_their_own(kube: Kube, nil_panic: str
         listing = app.screen.query_one(OptionList)
         await until(pilot, lambda: listing.option_count == 1, "the request")
         assert "yours" in str(listing.get_option_at_index(0).prompt)
-        listing.highlighted = 0
         for key in ("y", "x"):
             await pilot.press(key)
             await pilot.pause(0.2)

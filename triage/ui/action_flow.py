@@ -16,6 +16,7 @@ audit record and the Event are written by the pipeline.
 from __future__ import annotations
 
 import argparse
+import shlex
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -116,8 +117,14 @@ class ActionsMixin:
             title, help_text, value = args_for(argv)
 
             def given(text: str | None) -> None:
-                if text is not None:
-                    self.run_action_worker([*argv[:2], *text.split()], namespace, reason)
+                if text is None:
+                    return
+                try:
+                    words = shlex.split(text)  # ops='[{"op": ...}]' keeps its spaces
+                except ValueError as exc:
+                    self.show_action_status(f"{command}: {exc}; nothing was changed", failed=True)
+                    return
+                self.run_action_worker([*argv[:2], *words], namespace, reason)
 
             self.app.push_screen(ArgsScreen(title, help_text, value), given)
             return

@@ -37,8 +37,25 @@ def args_for(argv: list[str]) -> tuple[str, str, str]:
         return f"scale {target}", "the replicas to run", " ".join(rest) or "--replicas 1"
     if "--template" in rest:
         name = rest[rest.index("--template") + 1]
-        return f"patch {target}", template_help(name), " ".join(rest)
+        return f"patch {target}", template_help(name), blanks_last(rest)
     return f"patch {target}", "a template and its values", "--template gomemlimit --set value="
+
+
+def blanks_last(words: list[str]) -> str:
+    """The words with ``--set key=...`` (a proposal's blank) moved last as ``--set key=``,
+    so the cursor, at the end, waits where the value goes."""
+    filled: list[str] = []
+    blanks: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "--set" and i + 1 < len(words) and words[i + 1].endswith("=..."):
+            blanks += ["--set", words[i + 1].removesuffix("...")]
+            i += 2
+            continue
+        filled.append(word)
+        i += 1
+    return " ".join(filled + blanks)
 
 
 def template_args(name: str) -> str:
@@ -99,11 +116,14 @@ class ArgsScreen(ModalScreen[str | None]):
         with Vertical() as box:
             box.border_title = self.title_text
             yield Static(self.help_text, markup=False)
-            yield Input(self.value, id="args")
+            # typing goes after the prefilled flags (select_on_focus would replace them)
+            yield Input(self.value, id="args", select_on_focus=False)
             yield Static("enter: plan and preview (nothing changes yet)    escape: cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#args", Input).focus()
+        field = self.query_one("#args", Input)
+        field.focus()
+        field.cursor_position = len(field.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -59,7 +59,12 @@ class ApprovalScreen(ModalScreen[bool]):
             yield Static(plan.summary, id="summary")
             yield Static(plan_text(plan), id="requests", markup=False)
             with VerticalScroll(id="diff"):
-                text = "".join(d.text for d in plan.diffs) or "(no change beyond bookkeeping)"
+                empty = (
+                    "(no server dry run: the permission is missing)"
+                    if self.denied
+                    else "(no change beyond bookkeeping)"
+                )
+                text = "".join(d.text for d in plan.diffs) or empty
                 yield Static(Syntax(text, "diff", theme="ansi_dark", word_wrap=False))
             if self.denied:
                 yield Static(

@@ -74,13 +74,14 @@ class ApprovalsScreen(ModalScreen[None]):
         self.read_only = read_only
         self.requests: list[Request] = []
         self.me = ""
+        #: how the last decision ended (kept when the list is read again)
+        self.last = ""
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "pending two-person requests"
             yield OptionList(id="approvals-list")
-            keys = "escape: back" if self.read_only else "y: approve  x: reject  escape: back"
-            yield Static(f"reading requests…   {keys}", id="approvals-status", markup=False)
+            yield Static(f"reading requests…   {self._keys()}", id="approvals-status", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -108,8 +109,15 @@ class ApprovalsScreen(ModalScreen[None]):
         listing = self.query_one(OptionList)
         listing.clear_options()
         listing.add_options([Option(request_line(r, self.me), id=r.id) for r in self.requests])
-        text = event.error or f"{len(self.requests)} pending (you are {self.me})"
+        if self.requests:
+            listing.highlighted = 0
+        text = event.error or f"{len(self.requests)} pending (you are {self.me})   {self._keys()}"
+        if self.last and not event.error:
+            text = f"{self.last}\n{text}"
         self._say(text, failed=bool(event.error))
+
+    def _keys(self) -> str:
+        return "escape: back" if self.read_only else "y: approve  x: reject  escape: back"
 
     def _say(self, text: str, *, failed: bool) -> None:
         line = self.query_one("#approvals-status", Static)
@@ -198,6 +206,7 @@ class ApprovalsScreen(ModalScreen[None]):
     def on_decided(self, event: Decided) -> None:
         self._say(event.text, failed=event.failed)
         if event.final:
+            self.last = ("✖ " if event.failed else "✔ ") + event.text
             self._read()
 
     def action_back(self) -> None:
