@@ -23,6 +23,7 @@ from tests.ui.test_cluster_screen import cluster_app, open_shop, status, until
 from triage.kubeserver.scenarios import seed_shop
 from triage.ui.screens.approval import ApprovalScreen
 from triage.ui.screens.cluster import ACTION_KEYS, ClusterScreen
+from triage.ui.screens.pod import PodScreen
 from triage.ui.widgets.cluster_list import ClusterList
 
 pytestmark = pytest.mark.slow
@@ -200,3 +201,44 @@ async def test_cordon_a_pods_node_with_one_key(kube: Kube, nil_panic: str) -> No
         await until(pilot, lambda: "cordon" in status(app) and "node-1" in status(app), "done")
         node = kube.cluster.get("Node", "node-1")
         assert node is not None and node["spec"]["unschedulable"] is True
+
+
+async def test_delete_from_the_pod_view_needs_the_pods_name(kube: Kube, nil_panic: str) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    app = cluster_app(kube.kubeconfig(namespace="shop"))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_shop(pilot)
+        await _cursor_to(pilot, app, "checkout-")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, PodScreen), "the pod view")
+        pod = app.screen
+        assert isinstance(pod, PodScreen)
+        name = pod.crash.name
+        bound = {b.binding.id for b in pod.active_bindings.values()}
+        assert {"action.delete", "action.drain"} <= bound
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen), "the modal")
+        modal = app.screen
+        assert isinstance(modal, ApprovalScreen) and modal.typed
+        assert modal.plan.target.label == f"pod/{name}"
+        await pilot.press(*name, "enter")
+        await until(pilot, lambda: kube.cluster.get("Pod", name, "shop") is None, "deleted", 1500)
+
+
+async def test_a_production_context_asks_the_name_even_for_a_cordon(
+    kube: Kube, nil_panic: str, config_dir: Path
+) -> None:
+    (config_dir / "config.toml").write_text('[actions]\nproduction_contexts = ["triage-test"]\n')
+    seed_shop(kube.cluster, nil_panic)
+    app = cluster_app(kube.kubeconfig(namespace="shop"))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_shop(pilot)
+        await _cursor_to(pilot, app, "checkout-")
+        await pilot.press("C")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen), "the modal")
+        modal = app.screen
+        assert isinstance(modal, ApprovalScreen) and modal.typed
+        await pilot.press("y")
+        await pilot.pause(0.2)
+        node = kube.cluster.get("Node", "node-1")
+        assert node is not None and not node["spec"].get("unschedulable")
