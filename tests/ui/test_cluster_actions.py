@@ -242,3 +242,12 @@ async def test_a_production_context_asks_the_name_even_for_a_cordon(
         await pilot.pause(0.2)
         node = kube.cluster.get("Node", "node-1")
         assert node is not None and not node["spec"].get("unschedulable")
+
+
+def test_readonly_is_a_flag_of_triage_and_triage_cluster() -> None:
+    from triage.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["--readonly"]).readonly is True
+    assert parser.parse_args(["cluster", "--readonly"]).readonly is True
+    assert parser.parse_args(["cluster"]).readonly is False

@@ -28,7 +28,10 @@ def plan_text(plan: Plan) -> str:
 class ApprovalScreen(ModalScreen[bool]):
     """Returns True to execute the plan, False to leave everything as it is."""
 
-    BINDINGS = [*bindings("screen.back"), *bindings("approval.confirm")]
+    BINDINGS = [
+        *bindings("screen.back", "list.page_down", "list.page_up"),
+        *bindings("approval.confirm"),
+    ]
     DEFAULT_CSS = """
     ApprovalScreen { align: center middle; }
     ApprovalScreen > Vertical { width: 95%; max-width: 120; height: 90%;
@@ -57,8 +60,8 @@ class ApprovalScreen(ModalScreen[bool]):
             if self.again:
                 yield Static(f"{plan.target.label} changed meanwhile: this is the new plan")
             yield Static(plan.summary, id="summary")
-            yield Static(plan_text(plan), id="requests", markup=False)
-            with VerticalScroll(id="diff"):
+            with VerticalScroll(id="diff"):  # notes, requests and diff scroll together
+                yield Static(plan_text(plan), id="requests", markup=False)
                 empty = (
                     "(no server dry run: the permission is missing)"
                     if self.denied
@@ -102,6 +105,13 @@ class ApprovalScreen(ModalScreen[bool]):
         self.query_one("#problem", Static).update(
             f"that is not {self.plan.target.name}: nothing was changed; type it, or escape"
         )
+
+    def action_page_down(self) -> None:
+        """The plan and diff scroll while the name field keeps the focus."""
+        self.query_one("#diff", VerticalScroll).scroll_page_down()
+
+    def action_page_up(self) -> None:
+        self.query_one("#diff", VerticalScroll).scroll_page_up()
 
     def action_confirm(self) -> None:
         if not self.denied:
