@@ -15,15 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from tests.support import targets
 from tests.support.kube import Kube
 from tests.ui.test_cluster_screen import cluster_app, open_shop, status, until
+from triage.actions.rollback import REVISION
+from triage.kubeserver.resources import by_kind
 from triage.kubeserver.scenarios import seed_shop
 from triage.ui.screens.approval import ApprovalScreen
 from triage.ui.screens.cluster import ACTION_KEYS, ClusterScreen
 from triage.ui.screens.pod import PodScreen
+from triage.ui.screens.revisions import RevisionsScreen
 from triage.ui.widgets.cluster_list import ClusterList
 
 pytestmark = pytest.mark.slow
@@ -251,3 +254,53 @@ def test_readonly_is_a_flag_of_triage_and_triage_cluster() -> None:
     assert parser.parse_args(["--readonly"]).readonly is True
     assert parser.parse_args(["cluster", "--readonly"]).readonly is True
     assert parser.parse_args(["cluster"]).readonly is False
+
+
+def _anchored(kube: Kube) -> list[str]:
+    from triage.actions.anchor import ANCHOR
+
+    return [
+        rs["metadata"]["annotations"][REVISION]
+        for rs in kube.cluster.store.objects(by_kind("ReplicaSet").store_key)
+        if rs["metadata"]["name"].startswith("checkout")
+        and ANCHOR in (rs["metadata"].get("annotations") or {})
+    ]
+
+
+async def test_mark_the_anchor_from_the_revision_list(kube: Kube, nil_panic: str) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    app = cluster_app(kube.kubeconfig(namespace="shop"))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_shop(pilot)
+        await pilot.press("H")  # the cursor is on checkout
+        await until(pilot, lambda: isinstance(app.screen, RevisionsScreen), "the revisions")
+        listing = app.screen.query_one(OptionList)
+        await until(pilot, lambda: listing.option_count == 2, "two revisions")
+        assert "crashing, current" in str(listing.get_option_at_index(0).prompt)
+        await pilot.press("down", "m")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen), "the modal")
+        modal = app.screen
+        assert isinstance(modal, ApprovalScreen) and not modal.typed  # an annotation: one key
+        assert "mark revision 1 of deployment/checkout" in modal.plan.summary
+        await pilot.press("y")
+        await until(pilot, lambda: _anchored(kube) == ["1"], "the anchor on revision 1")
+        await until(pilot, lambda: isinstance(app.screen, ClusterScreen), "back")
+        await pilot.press("H")
+        await until(pilot, lambda: isinstance(app.screen, RevisionsScreen), "the revisions")
+        listing = app.screen.query_one(OptionList)
+        await until(pilot, lambda: listing.option_count == 2, "two revisions")
+        assert "anchor" in str(listing.get_option_at_index(1).prompt)
+
+
+async def test_the_revision_list_changes_nothing_read_only(kube: Kube, nil_panic: str) -> None:
+    seed_shop(kube.cluster, nil_panic)
+    app = cluster_app(kube.kubeconfig(namespace="shop"), read_only=True)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_shop(pilot)
+        await pilot.press("H")
+        await until(pilot, lambda: isinstance(app.screen, RevisionsScreen), "the revisions")
+        bound = {b.binding.id for b in app.screen.active_bindings.values()}
+        assert not bound & {"revisions.rollback", "revisions.anchor"}
+        await pilot.press("down", "m", "R")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, RevisionsScreen) and _anchored(kube) == []

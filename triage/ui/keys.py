@@ -111,6 +111,10 @@ KEYS: dict[str, KeySpec] = {
     ),
     "action.drain": KeySpec("E", "act('drain')", "Drain node", show=False, destructive=True),
     "action.approvals": KeySpec("V", "approvals", "Approvals", show=False),
+    "action.revisions": KeySpec("H", "revisions", "Revisions", show=False),
+    # a Deployment's revisions (H)
+    "revisions.rollback": KeySpec("R", "revision('rollback')", "Roll back to it", destructive=True),
+    "revisions.anchor": KeySpec("m", "revision('anchor')", "Mark as anchor", destructive=True),
     # the pending two-person requests
     "approvals.approve": KeySpec("y", "decide('approve')", "Approve", destructive=True),
     "approvals.reject": KeySpec("x", "decide('reject')", "Reject", destructive=True),

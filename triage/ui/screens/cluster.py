@@ -106,7 +106,11 @@ class ClusterScreen(ActionsMixin, Screen[None]):
 
     read_only = True
     BINDINGS = bindings(
-        "cluster.filter", "cluster.retry", "cluster.all_namespaces", "action.approvals"
+        "cluster.filter",
+        "cluster.retry",
+        "cluster.all_namespaces",
+        "action.approvals",
+        "action.revisions",
     )
     DEFAULT_CSS = """
     ClusterScreen #cluster-title { height: 1; padding: 0 1; text-style: bold; }
@@ -441,6 +445,27 @@ class ClusterScreen(ActionsMixin, Screen[None]):
         from triage.ui.screens.approvals import approvals_screen
 
         self.app.push_screen(approvals_screen(self.options, self.read_only))
+
+    def action_revisions(self) -> None:
+        """The revisions of the Deployment under the cursor (anchor, last good; R, m)."""
+        from triage.ui.screens.revisions import ActingRevisionsScreen, RevisionsScreen
+
+        row = self.query_one(ClusterList).current
+        if row is None or row.workload.ref.kind != "Deployment":
+            self._set_status("revisions: choose a Deployment first", failed=True)
+            return
+        ref = row.workload.ref
+        kind = RevisionsScreen if self.read_only else ActingRevisionsScreen
+        clean_for = self.app.config.actions.last_good_minutes * 60
+        self.app.push_screen(
+            kind(
+                self.options,
+                ref.namespace,
+                ref.name,
+                clean_for,
+                lambda argv: self.start_action(argv, ref.namespace),
+            )
+        )
 
 
 class ActingClusterScreen(ClusterScreen):

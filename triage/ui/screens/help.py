@@ -27,6 +27,7 @@ SCOPES = {
     "pod": "Pod view",
     "action": "Cluster actions (cluster screen, pod view; never bound read-only)",
     "approvals": "Pending two-person requests",
+    "revisions": "A Deployment's revisions",
 }
 
 
