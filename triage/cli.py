@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Triage crashing Go services: goroutine dumps, profiles, binaries.",
     )
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
+    parser.add_argument(
+        "--readonly",
+        action="store_true",
+        help="bare triage: open the cluster screen with no key that changes the cluster",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)

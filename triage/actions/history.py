@@ -5,7 +5,8 @@ ReplicaSet has now (ready, restarts). A revision *ran clean* when it has
 pods, all ready, none restarted, the youngest started at least ``clean_for``
 seconds ago; the **last good** revision is the newest that ran clean. A
 revision scaled to zero has no pods left to judge, so it is never marked (a
-mark is a fact seen, not a guess).
+mark is a fact seen, not a guess). The **anchor** is the operator's own mark
+(:mod:`triage.actions.anchor`), shown as such.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from triage.actions import paths
+from triage.actions.anchor import is_anchor
 from triage.actions.executor import Executor
 from triage.actions.model import JSON
 from triage.actions.rollback import controlled_by, revision_of
@@ -37,6 +39,8 @@ class RevisionRow:
     #: seconds since the youngest pod started (None without pods)
     youngest: float | None = None
     clean: bool = False
+    #: an operator marked it as known good (the rollback anchor)
+    anchor: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -78,6 +82,7 @@ def rows(
             [str(c.get("image", "?")) for c in containers.get("containers") or []],
             str((meta.get("annotations") or {}).get(CHANGE_CAUSE) or ""),
             current=rev == current,
+            anchor=is_anchor(rs),
         )
         for pod in pods:
             if not controlled_by(pod, meta["uid"]):
@@ -127,15 +132,17 @@ def render(table: list[RevisionRow]) -> str:
     """The table as text, the last good revision marked in words (not colour)."""
     good = last_good(table)
     lines = [
-        f"{'REVISION':<9} {'AGE':<5} {'PODS':<5} {'RESTARTS':<9} {'MARK':<18} IMAGES  CHANGE-CAUSE"
+        f"{'REVISION':<9} {'AGE':<5} {'PODS':<5} {'RESTARTS':<9} {'MARK':<26} IMAGES  CHANGE-CAUSE"
     ]
     for r in table:
         mark = "last good" if r.revision == good else ("crashing" if r.restarts else "")
+        if r.anchor:
+            mark = (mark + ", anchor").lstrip(", ")
         if r.current:
             mark = (mark + ", current").lstrip(", ")
         pods = f"{r.ready}/{r.pods}"
         lines.append(
-            f"{r.revision:<9} {_age(r.age_seconds):<5} {pods:<5} {r.restarts:<9} {mark:<18} "
+            f"{r.revision:<9} {_age(r.age_seconds):<5} {pods:<5} {r.restarts:<9} {mark:<26} "
             f"{', '.join(r.images)}  {r.change_cause}".rstrip()
         )
     return "\n".join(lines) + "\n"

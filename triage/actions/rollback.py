@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 
 from triage.actions import paths
+from triage.actions.anchor import is_anchor
 from triage.actions.base import Progress, RequestAction
 from triage.actions.executor import Executor
 from triage.actions.model import (
@@ -81,6 +82,17 @@ def pick(replicasets: list[JSON], to_revision: int, name: str) -> JSON:
     return numbered[1][1]
 
 
+def default_target(replicasets: list[JSON], current: int | None, name: str) -> JSON:
+    """No ``--to-revision``: the rollback anchor when one is set (and is not the current
+    revision), else the previous revision, as kubectl picks it."""
+    from triage.actions.anchor import anchor_of
+
+    anchor = anchor_of(replicasets)
+    if anchor is not None and revision_of(anchor) != current:
+        return anchor
+    return pick(replicasets, 0, name)
+
+
 def _canonical(template: JSON) -> str:
     clean = copy.deepcopy(template)
     labels = (clean.get("metadata") or {}).get("labels") or {}
@@ -132,7 +144,12 @@ class Rollback(RequestAction):
         selector = paths.selector_text((dep.get("spec") or {}).get("selector"))
         listed = ex.read(paths.path("replicasets", self.namespace), (("labelSelector", selector),))
         owned = [rs for rs in listed.get("items") or [] if controlled_by(rs, meta["uid"])]
-        target = pick(owned, self.to_revision, self.deployment)
+        current = revision_of({"metadata": meta})
+        target = (
+            pick(owned, self.to_revision, self.deployment)
+            if self.to_revision
+            else default_target(owned, current, self.deployment)
+        )
         ref = ObjectRef(
             "Deployment",
             self.deployment,
@@ -142,7 +159,6 @@ class Rollback(RequestAction):
             meta["resourceVersion"],
         )
         rev = revision_of(target)
-        current = revision_of({"metadata": meta})
         plan = Plan(
             self.name,
             ref,
@@ -165,6 +181,8 @@ class Rollback(RequestAction):
             c.get("image", "?") for c in target["spec"]["template"]["spec"].get("containers") or []
         )
         plan.notes.append(f"revision {rev} (ReplicaSet {target['metadata']['name']}) runs {images}")
+        if is_anchor(target):
+            plan.notes.append(f"revision {rev} is the rollback anchor (an operator marked it good)")
         plan.notes.extend(self._history_notes(ex, rev))
         plan.requests.append(
             ApiRequest(

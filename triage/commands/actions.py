@@ -55,12 +55,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=int,
         default=0,
         metavar="N",
-        help="the revision to go back to (default: the previous one)",
+        help="the revision to go back to (default: the rollback anchor if one is set, "
+        "else the previous one)",
     )
     p.add_argument(
         "--history",
         action="store_true",
         help="list the revisions (pods, restarts, the last good one) and change nothing",
+    )
+    p.add_argument(
+        "--mark-anchor",
+        type=int,
+        default=0,
+        metavar="N",
+        help="mark revision N as the rollback anchor (known good): a rollback without "
+        "--to-revision then goes to it",
     )
     p.set_defaults(func=_runner(_rollback))
     p = _add(sub, "restart", "restart a workload's pods (rollout restart)")
@@ -185,6 +194,16 @@ def _rollback(args: argparse.Namespace, ns: str) -> Action:
     from triage.actions.rollback import Rollback
 
     resource, name = _split(args.target, ("deployments", "statefulsets", "daemonsets"), "rollback")
+    mark = getattr(args, "mark_anchor", 0)
+    if mark:
+        from triage.actions.anchor import MarkAnchor
+
+        if resource != "deployments" or mark < 0 or args.to_revision:
+            raise BadInput(
+                "--mark-anchor N: a revision of a deployment, without --to-revision",
+                f"triage rollback deployment/NAME --mark-anchor {max(mark, 1)}",
+            )
+        return MarkAnchor(ns, name, mark)
     if args.to_revision < 0:
         raise BadInput(f"--to-revision {args.to_revision}: must be 0 (previous) or more")
     if resource != "deployments":

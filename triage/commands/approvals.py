@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from triage.errors import Forbidden
 
 if TYPE_CHECKING:
+    from triage.actions.base import Action
     from triage.actions.executor import Executor
     from triage.actions.requests import Request
 
@@ -121,13 +122,9 @@ def _approve(ex: Executor, request: Request, me: str, args: argparse.Namespace) 
     from triage.actions import requests
     from triage.actions.approval import ConfirmApprover
     from triage.actions.pipeline import Hooks, Options, run
-    from triage.commands.actions import builder, duration, report, show_plan
+    from triage.commands.actions import duration, report, show_plan
 
-    recorded = dict(request.args)
-    command = str(recorded.pop("command", request.action))
-    namespace = str(recorded.get("namespace") or "")
-    built = argparse.Namespace(**recorded, clean_for=600.0)
-    action = builder(command)(built, namespace)
+    action = rebuild(request)
     options = Options(
         timeout=duration(args.timeout, "--timeout"),
         reason=f"{request.reason} (requested by {request.requester}, approved by {me})",
@@ -139,6 +136,17 @@ def _approve(ex: Executor, request: Request, me: str, args: argparse.Namespace) 
     if outcome.result != "conflict":
         ex.send(requests.annotate(request.path, None, f"removing request {request.id}"))
     return report(outcome, args.json)
+
+
+def rebuild(request: Request) -> Action:
+    """The action a recorded request names, built from its recorded arguments."""
+    from triage.commands.actions import builder
+
+    recorded = dict(request.args)
+    command = str(recorded.pop("command", request.action))
+    namespace = str(recorded.get("namespace") or "")
+    built = argparse.Namespace(**recorded, clean_for=600.0)
+    return builder(command)(built, namespace)
 
 
 def _say(text: str) -> None:

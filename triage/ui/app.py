@@ -11,6 +11,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from triage.config import Config
+from triage.errors import TriageError
 from triage.preload import Preload
 from triage.recent import load_recent, remember
 from triage.targets import Target, UrlTarget, parse_targets
@@ -55,6 +56,8 @@ class Launch:
     query: ProfileQuery | None = None
     #: a usable kubeconfig (or ``triage cluster``): open on the cluster screen
     cluster: ConnectOptions | None = None
+    #: ``--readonly``: no action key is bound (the config can also say so, per context)
+    read_only: bool = False
     #: the cluster screen's clock (tests freeze ages with it)
     clock: Callable[[], datetime] | None = None
     #: one line shown when the first screen opens (``triage demo``: what to try first)
@@ -133,9 +136,20 @@ class TriageApp(App[None]):
             self.switch_screen(StartScreen(load_recent()))
 
     def _cluster_screen(self, options: ConnectOptions) -> Screen[None]:
-        from triage.ui.screens.cluster import ClusterScreen, utc_now
+        from triage.ui.screens.cluster import cluster_screen, utc_now
 
-        return ClusterScreen(options, self.launch.clock or utc_now)
+        return cluster_screen(options, self.launch.clock or utc_now, self.read_only_for(options))
+
+    def read_only_for(self, options: ConnectOptions) -> bool:
+        """Read-only here: ``--readonly``, the config, or the context listed read-only."""
+        from triage.cluster.kubeconfig import select
+        from triage.ui.action_flow import read_only
+
+        try:
+            context = select(options).context
+        except TriageError:
+            context = ""  # the screen says what is wrong with the kubeconfig
+        return read_only(self.config, context, self.launch.read_only)
 
     def action_open_cluster(self) -> None:
         """The cluster screen: back to the one under this screen, else a new one."""

@@ -99,6 +99,26 @@ KEYS: dict[str, KeySpec] = {
     "pod.wrap": KeySpec("w", "toggle_wrap", "Wrap", show=False),
     "pod.save": KeySpec("s", "save_log", "Save log"),
     "pod.crash": KeySpec("x", "open_crash", "Open crash"),
+    # safe actions (cluster screen and pod view): each opens the approval modal first
+    "action.suggest": KeySpec("a", "suggested", "Act on suggestion", destructive=True),
+    "action.rollback": KeySpec("R", "act('rollback')", "Roll back", destructive=True),
+    "action.restart": KeySpec("T", "act('restart')", "Restart", show=False, destructive=True),
+    "action.scale": KeySpec("S", "act('scale')", "Scale", show=False, destructive=True),
+    "action.patch": KeySpec("P", "act('patch')", "Patch", show=False, destructive=True),
+    "action.delete": KeySpec("D", "act('delete')", "Delete pod", show=False, destructive=True),
+    "action.cordon": KeySpec("C", "act('cordon')", "Cordon node", show=False, destructive=True),
+    "action.uncordon": KeySpec(
+        "U", "act('uncordon')", "Uncordon node", show=False, destructive=True
+    ),
+    "action.drain": KeySpec("E", "act('drain')", "Drain node", show=False, destructive=True),
+    "action.approvals": KeySpec("V", "approvals", "Approvals", show=False),
+    "action.revisions": KeySpec("H", "revisions", "Revisions", show=False),
+    # a Deployment's revisions (H)
+    "revisions.rollback": KeySpec("R", "revision('rollback')", "Roll back to it", destructive=True),
+    "revisions.anchor": KeySpec("m", "revision('anchor')", "Mark as anchor", destructive=True),
+    # the pending two-person requests
+    "approvals.approve": KeySpec("y", "decide('approve')", "Approve", destructive=True),
+    "approvals.reject": KeySpec("x", "decide('reject')", "Reject", destructive=True),
 }
 
 

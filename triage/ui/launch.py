@@ -105,6 +105,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file")
     c.add_argument("--theme", help="dark, light, high-contrast, mono (default: config file)")
     c.add_argument("--keymap", help="default, vim or emacs (default: config file)")
+    c.add_argument(
+        "--readonly",
+        action="store_true",
+        help="bind no key that changes the cluster (rollback, drain, patch...)",
+    )
     c.set_defaults(func=run_cluster)
 
 
@@ -262,6 +267,7 @@ def start(
         query=query,
         cluster=cluster,
         hint=hint,
+        read_only=bool(getattr(args, "readonly", False)),
     )
     try:
         TriageApp(launch, config, keymap, warnings).run()

@@ -28,20 +28,30 @@ def plan_text(plan: Plan) -> str:
 class ApprovalScreen(ModalScreen[bool]):
     """Returns True to execute the plan, False to leave everything as it is."""
 
-    BINDINGS = [*bindings("screen.back"), *bindings("approval.confirm")]
+    BINDINGS = [
+        *bindings("screen.back", "list.page_down", "list.page_up"),
+        *bindings("approval.confirm"),
+    ]
     DEFAULT_CSS = """
     ApprovalScreen { align: center middle; }
     ApprovalScreen > Vertical { width: 95%; max-width: 120; height: 90%;
         background: $surface; border: round $warning; padding: 0 1; }
     ApprovalScreen #diff { height: 1fr; border: round $primary; }
     ApprovalScreen #problem { color: $error; }
+    ApprovalScreen.denied #summary, ApprovalScreen.denied #requests, ApprovalScreen.denied #diff {
+        text-style: dim; }
+    ApprovalScreen #denied { color: $error; text-style: bold; }
     """
 
-    def __init__(self, plan: Plan, *, typed: bool, again: bool = False) -> None:
+    def __init__(
+        self, plan: Plan, *, typed: bool, again: bool = False, denied: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.plan = plan
         self.typed = typed
         self.again = again
+        #: the permissions the plan lacks: shown dimmed with them, and it cannot be approved
+        self.denied = denied or []
 
     def compose(self) -> ComposeResult:
         plan = self.plan
@@ -50,11 +60,24 @@ class ApprovalScreen(ModalScreen[bool]):
             if self.again:
                 yield Static(f"{plan.target.label} changed meanwhile: this is the new plan")
             yield Static(plan.summary, id="summary")
-            yield Static(plan_text(plan), id="requests", markup=False)
-            with VerticalScroll(id="diff"):
-                text = "".join(d.text for d in plan.diffs) or "(no change beyond bookkeeping)"
+            with VerticalScroll(id="diff"):  # notes, requests and diff scroll together
+                yield Static(plan_text(plan), id="requests", markup=False)
+                empty = (
+                    "(no server dry run: the permission is missing)"
+                    if self.denied
+                    else "(no change beyond bookkeeping)"
+                )
+                text = "".join(d.text for d in plan.diffs) or empty
                 yield Static(Syntax(text, "diff", theme="ansi_dark", word_wrap=False))
-            if self.typed:
+            if self.denied:
+                yield Static(
+                    "✖ not allowed: needs "
+                    + ", ".join(self.denied)
+                    + "; this action cannot be started (escape: back)",
+                    id="denied",
+                    markup=False,
+                )
+            elif self.typed:
                 yield Input(
                     placeholder=f"type {plan.target.name} to {plan.action} it; escape: cancel",
                     id="name",
@@ -64,16 +87,18 @@ class ApprovalScreen(ModalScreen[bool]):
             yield Static("", id="problem")
 
     def on_mount(self) -> None:
-        if self.typed:
+        self.set_class(bool(self.denied), "denied")
+        if self.typed and not self.denied:
             self.query_one("#name", Input).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``y`` approves only where one key is enough."""
         if action == "confirm":
-            return not self.typed
+            return not self.typed and not self.denied
         return True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         if event.value.strip() == self.plan.target.name:
             self.dismiss(True)
             return
@@ -81,8 +106,16 @@ class ApprovalScreen(ModalScreen[bool]):
             f"that is not {self.plan.target.name}: nothing was changed; type it, or escape"
         )
 
+    def action_page_down(self) -> None:
+        """The plan and diff scroll while the name field keeps the focus."""
+        self.query_one("#diff", VerticalScroll).scroll_page_down()
+
+    def action_page_up(self) -> None:
+        self.query_one("#diff", VerticalScroll).scroll_page_up()
+
     def action_confirm(self) -> None:
-        self.dismiss(True)
+        if not self.denied:
+            self.dismiss(True)
 
     def action_back(self) -> None:
         self.dismiss(False)

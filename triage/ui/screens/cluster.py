@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input, Static
 
 from triage.cluster.kubeconfig import ConnectOptions
 from triage.errors import TriageError
+from triage.ui.action_flow import ActionsMixin, argv_of, describe
 from triage.ui.cluster_feed import ClusterFeed, status_of
 from triage.ui.cluster_model import WorkloadView
 from triage.ui.keys import bindings
@@ -31,6 +32,8 @@ from triage.ui.widgets.cluster_list import ClusterList, RowChosen
 
 if TYPE_CHECKING:
     from textual.worker import Worker
+
+    from triage.actions.suggest import Suggestion
 
 Clock = Callable[[], datetime]
 Fold = frozenset[tuple[str, str, str]]
@@ -68,7 +71,8 @@ class ClusterStatus(Message):
 class ActionRequested(Message):
     """The hook for safe actions (triage/actions/): a workload or pod the user chose.
 
-    Posted by :meth:`ClusterScreen.request_action`; no key is bound to it yet.
+    Posted by :meth:`ClusterScreen.request_action` (the action keys go through
+    :class:`~triage.ui.action_flow.ActionsMixin` instead).
     """
 
     def __init__(self, row: Row) -> None:
@@ -77,16 +81,46 @@ class ActionRequested(Message):
         self.pod = row.pod.crash.name if row.pod is not None else None
 
 
-class ClusterScreen(Screen[None]):
-    """Workloads worst first; enter folds a workload or opens a pod."""
+#: the action keys of the cluster screen (destructive: never bound in read-only mode)
+ACTION_KEYS = (
+    "action.suggest",
+    "action.rollback",
+    "action.restart",
+    "action.scale",
+    "action.patch",
+    "action.delete",
+    "action.cordon",
+    "action.uncordon",
+    "action.drain",
+)
+WORKLOAD_ACTIONS = ("rollback", "restart", "scale", "patch")
+NODE_ACTIONS = ("cordon", "uncordon", "drain")
 
-    BINDINGS = bindings("cluster.filter", "cluster.retry", "cluster.all_namespaces")
+
+class ClusterScreen(ActionsMixin, Screen[None]):
+    """Workloads worst first; enter folds a workload or opens a pod.
+
+    This class binds no action key: it is the read-only screen.
+    :class:`ActingClusterScreen` adds the keys; :func:`cluster_screen` picks one.
+    """
+
+    read_only = True
+    BINDINGS = bindings(
+        "cluster.filter",
+        "cluster.retry",
+        "cluster.all_namespaces",
+        "action.approvals",
+        "action.revisions",
+    )
     DEFAULT_CSS = """
     ClusterScreen #cluster-title { height: 1; padding: 0 1; text-style: bold; }
     ClusterScreen #cluster-filter { display: none; height: 3; }
     ClusterScreen #cluster-filter.shown { display: block; }
     ClusterScreen #cluster-status { height: auto; max-height: 3; padding: 0 1; }
     ClusterScreen #cluster-status.failed { background: $error 30%; }
+    ClusterScreen #cluster-suggestion { height: auto; max-height: 2; padding: 0 1;
+        display: none; }
+    ClusterScreen #cluster-suggestion.shown { display: block; background: $warning 20%; }
     """
 
     def __init__(self, options: ConnectOptions, clock: Clock = utc_now) -> None:
@@ -99,11 +133,16 @@ class ClusterScreen(Screen[None]):
         self.collapsed: Fold = frozenset()
         self.status = "connecting…"
         self._feed: ClusterFeed | None = None
+        #: the first proposal on screen (the worst workload's that has one)
+        self.suggestion: Suggestion | None = None
+        #: the last action's progress or outcome (kept beside "live" as batches arrive)
+        self.action_line = ""
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="cluster-title")
         yield Input(placeholder="filter workloads and pods (fuzzy)", id="cluster-filter")
         yield ClusterList(id="cluster-list")
+        yield Static("", id="cluster-suggestion", markup=False)
         yield Static(self.status, id="cluster-status")
         yield Footer()
 
@@ -162,11 +201,41 @@ class ClusterScreen(Screen[None]):
         self.workloads = event.workloads
         self.query_one(ClusterList).show(event.rows)
         self.query_one("#cluster-title", Static).update(self._title())
+        self._show_suggestion()
+
+    def _show_suggestion(self) -> None:
+        """The worst workload's first proposal, one key (``a``) from its approval modal."""
+        from triage.ui.suggestions import first_for
+
+        known = self._known_revisions()
+        found = next(
+            (
+                s
+                for w in self.workloads
+                if w.signature is not None and (s := first_for(w, self.workloads, known))
+            ),
+            None,
+        )
+        self.suggestion = found
+        line = self.query_one("#cluster-suggestion", Static)
+        line.set_class(found is not None, "shown")
+        if found is not None:
+            key = "" if self.read_only else "  — a: review and approve"
+            line.update(f"▶ suggestion: {describe(found)} ({found.why}){key}")
+
+    def _known_revisions(self) -> dict[tuple[str, str], set[int]]:
+        from triage.ui.suggestions import known_revisions
+
+        feed = self._feed
+        return known_revisions(feed.model.revisions.replicasets) if feed is not None else {}
 
     def on_cluster_status(self, event: ClusterStatus) -> None:
         if event.text is None:
             if self.workloads or self.status.startswith("connecting"):
-                self._set_status(self._ok_status(), failed=False)
+                ok = self._ok_status()
+                self._set_status(
+                    f"{ok} · {self.action_line}" if self.action_line else ok, failed=False
+                )
             return
         self._set_status(event.text + " — r retries, o opens files", failed=event.failed)
 
@@ -254,6 +323,10 @@ class ClusterScreen(Screen[None]):
             opts = replace(opts, namespace=namespace, all_namespaces=False)
         if all_namespaces is not None:
             opts = replace(opts, all_namespaces=all_namespaces)
+        read_only = self.app.read_only_for(opts)
+        if read_only != self.read_only:  # the other mode's keys: the other screen
+            self.app.switch_screen(cluster_screen(opts, self.clock, read_only))
+            return
         self.options = opts
         self.workloads = []
         self.query_one(ClusterList).show([])
@@ -269,9 +342,11 @@ class ClusterScreen(Screen[None]):
             feed = self._feed
             if feed is None or feed.client is None:
                 return
-            from triage.ui.screens.pod import PodScreen
+            from triage.ui.screens.pod import pod_screen
 
-            self.app.push_screen(PodScreen(feed.client, pod.raw, self.clock))
+            self.app.push_screen(
+                pod_screen(feed.client, pod.raw, self.clock, self.options, self.read_only)
+            )
             return
         ref = row.workload.ref
         key = (ref.namespace, ref.kind, ref.name)
@@ -320,3 +395,86 @@ class ClusterScreen(Screen[None]):
             )
         )
         return out
+
+    # -- actions (keys bound by ActingClusterScreen only) ---------------------------
+
+    def connect_options(self) -> ConnectOptions | None:
+        """Each action connects on its own (the watch keeps its client)."""
+        return self.options
+
+    def show_action_status(self, text: str, *, failed: bool) -> None:
+        self.action_line = ("✖ " if failed else "") + text
+        self._set_status(text, failed=failed)
+
+    def action_target(self, command: str) -> tuple[list[str], str] | None:
+        """What the key acts on: the workload under the cursor, or the pod and its node."""
+        row = self.query_one(ClusterList).current
+        if row is None:
+            return None
+        ref = row.workload.ref
+        if command in WORKLOAD_ACTIONS:
+            return [command, f"{ref.kind.lower()}/{ref.name}"], ref.namespace
+        pod = row.pod
+        if pod is None and row.kind == "signature" and row.workload.pods:
+            pod = row.workload.pods[0]
+        if pod is None:
+            return None
+        if command == "delete":
+            return ["delete", f"pod/{pod.crash.name}"], ref.namespace
+        if not pod.crash.node:
+            return None
+        extra = ["--ignore-daemonsets"] if command == "drain" else []
+        return [command, pod.crash.node, *extra], ref.namespace
+
+    def action_suggested(self) -> None:
+        """``a``: the proposal of the workload under the cursor (else the one shown)."""
+        from triage.ui.suggestions import first_for
+
+        row = self.query_one(ClusterList).current
+        known = self._known_revisions()
+        found = first_for(row.workload, self.workloads, known) if row is not None else None
+        found = found or self.suggestion
+        if found is None:
+            self._set_status("no suggestion here: nothing to propose", failed=False)
+            return
+        namespace = row.workload.ref.namespace if row is not None else ""
+        self.start_action(argv_of(found), namespace, reason=found.why)
+
+    def action_approvals(self) -> None:
+        """The pending two-person requests of this namespace and the nodes."""
+        from triage.ui.screens.approvals import approvals_screen
+
+        self.app.push_screen(approvals_screen(self.options, self.read_only))
+
+    def action_revisions(self) -> None:
+        """The revisions of the Deployment under the cursor (anchor, last good; R, m)."""
+        from triage.ui.screens.revisions import ActingRevisionsScreen, RevisionsScreen
+
+        row = self.query_one(ClusterList).current
+        if row is None or row.workload.ref.kind != "Deployment":
+            self._set_status("revisions: choose a Deployment first", failed=True)
+            return
+        ref = row.workload.ref
+        kind = RevisionsScreen if self.read_only else ActingRevisionsScreen
+        clean_for = self.app.config.actions.last_good_minutes * 60
+        self.app.push_screen(
+            kind(
+                self.options,
+                ref.namespace,
+                ref.name,
+                clean_for,
+                lambda argv: self.start_action(argv, ref.namespace),
+            )
+        )
+
+
+class ActingClusterScreen(ClusterScreen):
+    """The cluster screen with the action keys bound."""
+
+    read_only = False
+    BINDINGS = bindings(*ACTION_KEYS)
+
+
+def cluster_screen(options: ConnectOptions, clock: Clock, read_only: bool) -> ClusterScreen:
+    """The screen for the mode: read-only never has an action key bound."""
+    return (ClusterScreen if read_only else ActingClusterScreen)(options, clock)

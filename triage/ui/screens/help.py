@@ -25,6 +25,9 @@ SCOPES = {
     "approval": "Approving a cluster action",
     "cluster": "Cluster screen",
     "pod": "Pod view",
+    "action": "Cluster actions (cluster screen, pod view; never bound read-only)",
+    "approvals": "Pending two-person requests",
+    "revisions": "A Deployment's revisions",
 }
 
 

@@ -23,6 +23,7 @@ from textual.widgets import Footer, RichLog, Static
 
 from triage.cluster.model import pod_crash
 from triage.errors import TriageError
+from triage.ui.action_flow import ActionsMixin
 from triage.ui.keys import bindings
 from triage.ui.render_pod import TAILS, LogChoice, crash_line, event_lines, facts, log_bar
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from triage.cluster.client import KubeClient
+    from triage.cluster.kubeconfig import ConnectOptions
 
 JSON = dict[str, Any]
 FOLLOW_EVERY = 2.0
@@ -72,8 +74,11 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
 
 
-class PodScreen(Screen[None]):
-    """One pod: facts, events and log."""
+class PodScreen(ActionsMixin, Screen[None]):
+    """One pod: facts, events and log (no action key: :class:`ActingPodScreen` has them)."""
+
+    #: where actions connect (None: this screen's client)
+    options: ConnectOptions | None = None
 
     BINDINGS = bindings(
         "screen.back",
@@ -213,6 +218,24 @@ class PodScreen(Screen[None]):
         self.query_one("#pod-logbar", Static).update(log_bar(self.choice, self.containers))
         self._read()
 
+    # -- actions (keys bound by ActingPodScreen only) -------------------------------
+
+    def connect_options(self) -> ConnectOptions | None:
+        return self.options
+
+    def show_action_status(self, text: str, *, failed: bool) -> None:
+        self.notify(text, severity="error" if failed else "information", markup=False)
+
+    def action_target(self, command: str) -> tuple[list[str], str] | None:
+        """This pod, or its node."""
+        crash = self.crash
+        if command == "delete":
+            return ["delete", f"pod/{crash.name}"], crash.namespace
+        if command in ("cordon", "uncordon", "drain") and crash.node:
+            extra = ["--ignore-daemonsets"] if command == "drain" else []
+            return [command, crash.node, *extra], crash.namespace
+        return None
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -304,3 +327,22 @@ class PodScreen(Screen[None]):
         path = self._save_path(which)
         path.write_bytes(data)
         self.app.post_message(OpenRequested(FileTarget(str(path))))
+
+
+class ActingPodScreen(PodScreen):
+    """The pod view with its action keys: delete the pod, cordon, uncordon, drain its node."""
+
+    BINDINGS = bindings("action.delete", "action.cordon", "action.uncordon", "action.drain")
+
+
+def pod_screen(
+    client: KubeClient,
+    pod: JSON,
+    clock: Callable[[], datetime],
+    options: ConnectOptions | None,
+    read_only: bool,
+) -> PodScreen:
+    """The pod view for the mode: read-only never has an action key bound."""
+    screen = (PodScreen if read_only else ActingPodScreen)(client, pod, clock)
+    screen.options = options
+    return screen
