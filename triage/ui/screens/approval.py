@@ -87,6 +87,9 @@ class ApprovalScreen(ModalScreen[bool]):
             yield Static("", id="problem")
 
     def on_mount(self) -> None:
+        # Nothing may cover the plan or the name field of a change to production
+        # (a long-lived toast such as the demo's hint sits right over it).
+        self.app.clear_notifications()
         self.set_class(bool(self.denied), "denied")
         if self.typed and not self.denied:
             self.query_one("#name", Input).focus()
