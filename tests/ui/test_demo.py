@@ -134,3 +134,37 @@ def test_demo_in_tmux_shows_the_hint_and_leaves_nothing(tmp_path: Path, leave: s
         assert not (tmp_path / "no-such-kubeconfig").exists()
     finally:
         session.kill()
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_demo_in_tmux_rolled_back_from_the_keyboard(tmp_path: Path) -> None:
+    """A newcomer's first incident at 80x24: the suggestion, the typed name, no more crashes."""
+    env = {
+        "TERM": "screen-256color",
+        "TMPDIR": str(tmp_path),
+        "TRIAGE_CONFIG_DIR": str(tmp_path / "config"),
+        "TRIAGE_DATA_DIR": str(tmp_path / "data"),
+        "TRIAGE_STATE_DIR": str(tmp_path / "state"),
+        "TRIAGE_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        "PATH": os.environ["PATH"],
+    }
+    session = Tmux("demo-rollback", f"{sys.executable} -m triage demo --backing recorded", env)
+    try:
+        session.wait_for("suggestion: roll back deployment/che", timeout=30)
+        session.keys("a")
+        session.wait_for("type checkout to", timeout=20)  # rollback asks for the name
+        session.keys("checkout", "Enter")
+        session.wait_for("successfully rolled out", timeout=30)
+        deadline = time.monotonic() + 20
+        while (
+            time.monotonic() < deadline and "checkout  ns shop  3/3 ready" not in session.screen()
+        ):
+            time.sleep(0.2)
+        screen = session.screen()
+        assert "deployment/checkout  ns shop  3/3 ready" in screen, screen
+        assert "1 crashing" in screen  # only the OOMKilled indexer is left
+        session.keys("q")
+        session.wait_for("EXITED=0", timeout=20)
+    finally:
+        session.kill()
