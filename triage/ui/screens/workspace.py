@@ -313,6 +313,8 @@ class WorkspaceScreen(EvidenceActions):
             self.link.toggle_live()
 
     def action_fetch_profile(self) -> None:
+        if self.link is not None and self.link.cancel_profile():
+            return  # p while a profile is on its way cancels it
         if self.link is not None:
             from triage.ui.screens.profile import ProfileChooser
 
@@ -440,7 +442,10 @@ class WorkspaceScreen(EvidenceActions):
                 if isinstance(error, TriageError)
                 else f"{type(error).__name__}: {error}"
             )
-            self.note(text, "error")
+            if self.link is not None:
+                self.link.hold(text, "error")  # else the live status line replaces it
+            else:
+                self.note(text, "error")
             if self.live is not None:
                 self.live.abandoned(event.worker.name)
 
