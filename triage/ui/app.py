@@ -203,13 +203,13 @@ class TriageApp(App[None]):
             return  # something did open: the error is about a part of it
         self._opening = None
 
-    async def action_help_quit(self) -> None:
+    def action_help_quit(self) -> None:
         """ctrl+c quits, as it does in every terminal program on a bastion.
 
         Textual binds it to "Press ctrl+q to quit"; a focused prompt or a selection
         still copies with it first (their copy skips when nothing is selected).
         """
-        await self.action_quit()
+        self.exit()
 
     def action_help(self) -> None:
         from triage.ui.screens.help import HelpScreen
