@@ -8,6 +8,7 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -63,6 +64,7 @@ class GroupScreen(Screen[None]):
     BINDINGS = bindings("screen.back", "group.next_sample", "group.prev_sample")
     DEFAULT_CSS = """
     GroupScreen #group-head { height: auto; padding: 0 1; background: $panel; }
+    GroupScreen #group-sample { height: 1; padding: 0 1; text-style: bold; }
     GroupScreen #group-body { padding: 0 1; width: auto; }
     GroupScreen #group-source { padding: 1 1 0 1; height: auto; }
     """
@@ -78,6 +80,9 @@ class GroupScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._head(), id="group-head")
+        # Outside the scroll: scrolling to the user's frame never hides which goroutine
+        # this is, so n/N visibly change something at 80x24.
+        yield Static("", id="group-sample")
         with ScrollableContainer(id="group-scroll"):
             yield Static("", id="group-body")
             yield Static("", id="group-source")
@@ -135,7 +140,9 @@ class GroupScreen(Screen[None]):
         body = self.query_one("#group-body", Static)
         # Tabs expanded here, not by Syntax: Syntax measures a tab as one cell but draws
         # it as TAB_SIZE, so the auto-width body cut the end of each file line (+0x15 -> +0).
-        shown = sample.stack.expandtabs(TAB_SIZE)
+        header, _, rest = sample.stack.partition("\n")
+        self.query_one("#group-sample", Static).update(Content(header + self._position()))
+        shown = rest.expandtabs(TAB_SIZE)
         body.update(Syntax(shown, "go", theme=theme, word_wrap=False, background_color="default"))
         self.call_after_refresh(self._scroll_to_user_code, sample.stack)
         source = self.query_one("#group-source", Static)
@@ -161,17 +168,29 @@ class GroupScreen(Screen[None]):
         top = self.group.top_user_frame
         if top is None:
             return
-        lines = stack.splitlines()
+        lines = stack.splitlines()[1:]  # the header line is shown above the scroll
         index = next((i for i, line in enumerate(lines) if line.startswith(top.func + "(")), 0)
         self.query_one("#group-scroll").scroll_to(y=max(0, index - 3), animate=False)
 
     def action_back(self) -> None:
         self.dismiss()
 
-    def action_next_sample(self) -> None:
-        self.sample_index += 1
+    def _position(self) -> str:
+        """``  (sample 2 of 5: n/N)``; nothing when there is one sample."""
+        ids = self.group.sample_ids
+        if len(ids) < 2:
+            return ""
+        return f"  (sample {self.sample_index % len(ids) + 1} of {len(ids)}: n/N)"
+
+    def _step(self, delta: int) -> None:
+        if len(self.group.sample_ids) < 2:
+            self.notify("n/N step through sample goroutines: this group has only one", timeout=4)
+            return
+        self.sample_index += delta
         self._load_sample()
 
+    def action_next_sample(self) -> None:
+        self._step(1)
+
     def action_previous_sample(self) -> None:
-        self.sample_index -= 1
-        self._load_sample()
+        self._step(-1)
