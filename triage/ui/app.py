@@ -73,7 +73,9 @@ class TriageApp(App[None]):
     BINDINGS = bindings(
         "app.quit", "app.help", "app.palette", "app.open", "app.theme", "app.cluster"
     )
-    COMMANDS = App.COMMANDS | {TriageCommands}
+    # Only the app's own commands: Textual's system provider would add its Quit, Keys
+    # and every built-in theme (nord, dracula…) beside ours.
+    COMMANDS = {TriageCommands}
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, launch: Launch, config: Config, keymap: Keymap, warnings: list[str]) -> None:

@@ -110,6 +110,8 @@ class WorkspaceScreen(EvidenceActions):
             self.model.query = query
         self.dump_index = 0
         self.active = "goroutines"
+        #: the sample type whose graph is being built (its status note ends with it)
+        self._building: str | None = None
         #: the attached target's state (core), and what drives it from this screen
         self.live: LiveSession | None = None
         self.link: LiveController | None = None
@@ -406,6 +408,9 @@ class WorkspaceScreen(EvidenceActions):
         current = flame.current
         if current is None or event.source in (current.source, "profile"):
             flame.show_tree(event)
+            if self._building is not None:  # "building the … flame graph…" is over
+                self.note(f"flame graph: {event.current_type or self._building}")
+                self._building = None
 
     def on_flame_graph_type_requested(self, event: TypeRequested) -> None:
         current = self.query_one(FlamePane).current
@@ -413,6 +418,7 @@ class WorkspaceScreen(EvidenceActions):
             self.note("only a pprof profile has other sample types")
             return
         self.note(f"building the {event.type_name} flame graph…")
+        self._building = event.type_name
         self.run_worker(
             lambda: self.post_profile_tree(current.profile, current.profile.name, event.type_name),
             thread=True,
@@ -466,6 +472,9 @@ class WorkspaceScreen(EvidenceActions):
         self.call_after_refresh(mark, "loaded")
 
     def action_next_dump(self) -> None:
+        if len(self.model.every_dump()) < 2:
+            self.note("d steps through dumps: only one is open (o opens another)")
+            return
         self.dump_index += 1
         self._show_dump()
 

@@ -290,17 +290,14 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
     # --- actions (bound in triage.ui.keys under flame.*) ---------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No flame key works without a tree; one sample type greys out the type switch.
+        """No flame key works without a tree.
 
-        While the search prompt is open, its (priority) key types into it instead.
+        While the search prompt is open, its (priority) key types into it instead. With
+        one sample type, ``y`` stays bound so that it can say why it changes nothing.
         """
         if self.call_tree is None:
             return action not in {KEYS[bid].action.split("(")[0] for bid in FLAME_IDS}
-        if action == "search" and self.search_open():
-            return False
-        if action == "next_type" and len(self.sample_types) < 2:
-            return None
-        return True
+        return not (action == "search" and self.search_open())
 
     def action_move(self, direction: str) -> None:
         if self.mode == "top":
@@ -373,6 +370,8 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
 
     def action_next_type(self) -> None:
         if len(self.sample_types) < 2:
+            only = f" ({self.sample_types[0]})" if self.sample_types else ""
+            self.notify(f"y switches sample types: this graph has only one{only}", timeout=4)
             return
         now = self.pending_type or self.current_type
         index = self.sample_types.index(now) if now in self.sample_types else -1
