@@ -78,3 +78,16 @@ async def test_building_note_ends_when_the_graph_is_shown(heap_file: Path) -> No
         assert flame.current is not None and flame.current.current_type != before
         assert "building" not in _status(app)
         assert f"flame graph: {flame.current.current_type}" in _status(app)
+
+
+@pytest.mark.parametrize(("key", "words"), [("p", "p fetches profiles"), ("L", "files are read")])
+async def test_live_keys_on_a_file_say_why(key: str, words: str) -> None:
+    app = make_app([str(SAMPLE)])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await first_screen(pilot)
+        assert isinstance(screen, WorkspaceScreen)
+        await pilot.press(key)
+        assert app.screen is screen  # no profile chooser
+        assert words in _status(app)
+        shown = {b.binding.id for b in screen.active_bindings.values() if b.enabled}
+        assert "data.profile" not in shown and "data.live" not in shown  # still not offered

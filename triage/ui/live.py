@@ -154,6 +154,18 @@ class LiveController:
         on_now = self.session.toggle_live()
         self.view.note("live refresh on" if on_now else "live refresh off (r takes a snapshot)")
 
+    def choose_profile(self) -> None:
+        """``p``: cancel the profile on its way, else ask which one to fetch."""
+        if self.cancel_profile():
+            return
+        from triage.ui.screens.profile import ProfileChooser
+
+        def chosen(choice: tuple[str, int | None] | None) -> None:
+            if choice is not None:
+                self.fetch_profile(*choice)
+
+        self.host.app.push_screen(ProfileChooser(), chosen)
+
     def fetch_profile(self, kind: str, seconds: int | None) -> None:
         """Fetch a profile in a worker; its flame graph replaces the current one.
 

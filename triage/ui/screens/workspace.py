@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -41,6 +41,7 @@ from triage.ui.screens.workspace_layout import (
     TITLES,
     WORKSPACE_CSS,
     Pane,
+    offline_reason,
 )
 from triage.ui.widgets.flame_messages import ExportRequested, TypeRequested
 from triage.ui.widgets.flamepane import FlamePane, TreeReady
@@ -110,8 +111,7 @@ class WorkspaceScreen(EvidenceActions):
             self.model.query = query
         self.dump_index = 0
         self.active = "goroutines"
-        #: the sample type whose graph is being built (its status note ends with it)
-        self._building: str | None = None
+        self._building: str | None = None  # a sample type's graph being built (its note)
         #: the attached target's state (core), and what drives it from this screen
         self.live: LiveSession | None = None
         self.link: LiveController | None = None
@@ -172,6 +172,13 @@ class WorkspaceScreen(EvidenceActions):
         if action in LIVE_ACTIONS:
             return self.live is not None
         return True
+
+    def on_key(self, event: Key) -> None:
+        """A live-only key on a file (not offered there, so unhandled) says why."""
+        why = offline_reason(self.app, event.key) if self.live is None else None
+        if why:
+            self.note(why)
+            event.stop()
 
     # --- layout -----------------------------------------------------------------
 
@@ -315,16 +322,8 @@ class WorkspaceScreen(EvidenceActions):
             self.link.toggle_live()
 
     def action_fetch_profile(self) -> None:
-        if self.link is not None and self.link.cancel_profile():
-            return  # p while a profile is on its way cancels it
         if self.link is not None:
-            from triage.ui.screens.profile import ProfileChooser
-
-            self.app.push_screen(ProfileChooser(), self._profile_chosen)
-
-    def _profile_chosen(self, choice: tuple[str, int | None] | None) -> None:
-        if choice is not None and self.link is not None:
-            self.link.fetch_profile(*choice)
+            self.link.choose_profile()
 
     # --- files ---------------------------------------------------------------------
 
@@ -448,10 +447,7 @@ class WorkspaceScreen(EvidenceActions):
                 if isinstance(error, TriageError)
                 else f"{type(error).__name__}: {error}"
             )
-            if self.link is not None:
-                self.link.hold(text, "error")  # else the live status line replaces it
-            else:
-                self.note(text, "error")
+            (self.link.hold if self.link else self.note)(text, "error")  # held over live status
             if self.live is not None:
                 self.live.abandoned(event.worker.name)
 

@@ -5,6 +5,7 @@ Kept apart from :mod:`triage.ui.screens.workspace` (the behaviour) so that file 
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.containers import Vertical
 
 PANES = ("goroutines", "flame", "health")
@@ -18,6 +19,22 @@ FOCUS_TARGETS = {
 }
 #: actions that need an attached process
 LIVE_ACTIONS = {"toggle_live", "fetch_profile"}
+#: what a live-only key says on a file (its binding is not offered there)
+OFFLINE_WHY = {
+    "data.live": "L turns live refresh on and off: files are read once (triage attach URL)",
+    "data.profile": "p fetches profiles from a running process: triage attach URL (or o)",
+}
+
+
+def offline_reason(app: App[None], key: str) -> str | None:
+    """What a live-only key says when nothing is attached; keys come from the active
+    keymap (``TriageApp.keymap``), not from the defaults."""
+    keymap = getattr(app, "keymap", None)
+    for binding_id, why in OFFLINE_WHY.items():
+        keys = keymap.keys_for(binding_id) if keymap is not None else ""
+        if key in (k.strip() for k in keys.split(",")):
+            return why
+    return None
 
 
 class Pane(Vertical):
