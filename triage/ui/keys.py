@@ -71,6 +71,8 @@ KEYS: dict[str, KeySpec] = {
     "flame.down": KeySpec("down,j", "move('down')", "Frame down (callee)", show=False),
     "flame.page_up": KeySpec("pageup", "page(-1)", "Page up", show=False),
     "flame.page_down": KeySpec("pagedown", "page(1)", "Page down", show=False),
+    "flame.first": KeySpec("home,g", "edge(-1)", "First row / top", show=False),
+    "flame.last": KeySpec("end,G", "edge(1)", "Last row / bottom", show=False),
     "flame.zoom": KeySpec("enter", "zoom", "Zoom"),
     "flame.zoom_out": KeySpec("backspace,escape", "zoom_out", "Zoom out"),
     "flame.reset": KeySpec("0", "reset", "Whole graph", show=False),

@@ -327,6 +327,16 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
         else:
             self.view.scroll_page_up(animate=False)
 
+    def action_edge(self, end: int) -> None:
+        """home/g and end/G: the top table's first or last row; the icicle's top or bottom."""
+        if self.mode == "top":
+            self.table.move_to(0 if end < 0 else len(self.table.rows) - 1)
+            self._update_info()
+        elif end < 0:
+            self.view.scroll_home(animate=False)
+        else:
+            self.view.scroll_end(animate=False)
+
     def action_zoom(self) -> None:
         if self.mode == "top":
             row = self.table.current

@@ -142,7 +142,7 @@ class FlameModes(_Base):
             self.action_toggle_top()
             return
         following = SORT_KEYS[(SORT_KEYS.index(self.sort) + 1) % len(SORT_KEYS)]
-        self._show_table(following, self.table.current.name if self.table.current else None)
+        self._show_table(following)  # from the top: a new order's head, not a middle slice
 
     # --- the sandwich -----------------------------------------------------------
 
