@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,8 @@ class SampleText:
     gid: int | None
     stack: str
     source: tuple[str, int, int, str] | None  # path, first line, highlighted line, text
+    #: the top user frame's file on this machine, and its line (``e`` opens it)
+    editable: tuple[str, int] | None = None
 
 
 class SampleLoaded(Message):
@@ -61,7 +64,9 @@ def stack_text(group: Group, gid: int | None, frames: list[tuple[Frame, str]]) -
 class GroupScreen(Screen[None]):
     """Full detail of one group."""
 
-    BINDINGS = bindings("screen.back", "group.next_sample", "group.prev_sample")
+    BINDINGS = bindings(
+        "screen.back", "group.next_sample", "group.prev_sample", "group.copy", "group.edit"
+    )
     DEFAULT_CSS = """
     GroupScreen #group-head { height: auto; padding: 0 1; background: $panel; }
     GroupScreen #group-sample { height: 1; padding: 0 1; text-style: bold; }
@@ -119,16 +124,17 @@ class GroupScreen(Screen[None]):
 
         gid = self._current()
         frames = frame_args(self.item.dump, gid) if gid is not None else []
-        source = None
+        source = editable = None
         top = self.group.top_user_frame
-        if top is not None and self.source_roots:
-            path = resolve_source(top.file, self.source_roots)
-            lines = source_lines(path, top.line) if path is not None else []
-            if path is not None and lines:
+        # the file itself when it exists here (built on this machine), else under a root
+        path = resolve_source(top.file, self.source_roots) if top is not None else None
+        if top is not None and path is not None:
+            editable = (path, top.line)
+            lines = source_lines(path, top.line) if self.source_roots else []
+            if lines:
                 source = (path, lines[0][0], top.line, "\n".join(text for _, text in lines))
-        self.post_message(
-            SampleLoaded(SampleText(gid, stack_text(self.group, gid, frames), source))
-        )
+        text = stack_text(self.group, gid, frames)
+        self.post_message(SampleLoaded(SampleText(gid, text, source, editable)))
 
     def on_sample_loaded(self, event: SampleLoaded) -> None:
         from rich.syntax import ANSISyntaxTheme, Syntax, SyntaxTheme
@@ -174,6 +180,37 @@ class GroupScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_copy_stack(self) -> None:
+        """``c``: the stack as Go prints it, to the terminal's clipboard (OSC 52: works
+        over SSH and in tmux with set-clipboard on)."""
+        if self.sample is None:
+            return
+        self.app.copy_to_clipboard(self.sample.stack)
+        lines = self.sample.stack.count("\n") + 1
+        self.notify(f"copied the stack ({lines} lines) to the clipboard", timeout=4)
+
+    def action_edit_source(self) -> None:
+        """``e``: the top user frame in ``$VISUAL``/``$EDITOR``, the app suspended meanwhile."""
+        from triage.ui.editor import editor_command, run_suspended
+
+        top = self.group.top_user_frame
+        if self.sample is None or self.sample.editable is None:
+            where = f"{top.file}:{top.line}" if top is not None else "this stack"
+            self.notify(
+                f"no source for {where} here: open triage with --source-root DIR",
+                severity="warning",
+                timeout=6,
+            )
+            return
+        path, line = self.sample.editable
+        command = editor_command(os.environ, path, line)
+        if command is None:
+            self.notify(f"set $EDITOR to open {path}:{line}", severity="warning", timeout=6)
+            return
+        problem = run_suspended(self.app, command)
+        if problem:
+            self.notify(problem, severity="error", timeout=8)
 
     def _position(self) -> str:
         """``  (sample 2 of 5: n/N)``; nothing when there is one sample."""

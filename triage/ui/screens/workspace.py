@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.events import Key, Resize
+from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -33,6 +33,7 @@ from triage.ui.marks import mark
 from triage.ui.messages import Regrouped, SourceLoaded, StatusNote
 from triage.ui.render import source_label
 from triage.ui.screens.evidence import EvidenceActions
+from triage.ui.screens.jumps import JumpActions
 from triage.ui.screens.workspace_layout import (
     FOCUS_TARGETS,
     LIVE_ACTIONS,
@@ -41,7 +42,6 @@ from triage.ui.screens.workspace_layout import (
     TITLES,
     WORKSPACE_CSS,
     Pane,
-    offline_reason,
 )
 from triage.ui.widgets.flame_messages import ExportRequested, TypeRequested
 from triage.ui.widgets.flamepane import FlamePane, TreeReady
@@ -67,7 +67,7 @@ if TYPE_CHECKING:  # loaded on first use: start-up stays fast
     from triage.ui.live import LiveController, LiveFetched, PodAttached
 
 
-class WorkspaceScreen(EvidenceActions):
+class WorkspaceScreen(JumpActions, EvidenceActions):
     """Dumps, profiles and (when attached) live health of one service."""
 
     BINDINGS = bindings(
@@ -172,13 +172,6 @@ class WorkspaceScreen(EvidenceActions):
         if action in LIVE_ACTIONS:
             return self.live is not None
         return True
-
-    def on_key(self, event: Key) -> None:
-        """A live-only key on a file (not offered there, so unhandled) says why."""
-        why = offline_reason(self.app, event.key) if self.live is None else None
-        if why:
-            self.note(why)
-            event.stop()
 
     # --- layout -----------------------------------------------------------------
 

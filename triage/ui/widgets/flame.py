@@ -30,7 +30,12 @@ from triage.ui.flamegrid import Grid, flame_grid, follow, is_under, path_names, 
 from triage.ui.flamerender import header_content, info_content, legend_content, search_summary
 from triage.ui.keys import KEYS, bindings
 from triage.ui.widgets.flame_compute import run_warm
-from triage.ui.widgets.flame_messages import ExportRequested, Selected, TypeRequested
+from triage.ui.widgets.flame_messages import (
+    ExportRequested,
+    GroupsRequested,
+    Selected,
+    TypeRequested,
+)
 from triage.ui.widgets.flame_modes import FlameModes
 from triage.ui.widgets.flame_table import TopTable
 from triage.ui.widgets.flame_view import FlameView, GridSource
@@ -62,6 +67,7 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
     Selected = Selected
     TypeRequested = TypeRequested
     ExportRequested = ExportRequested
+    GroupsRequested = GroupsRequested
 
     def __init__(
         self,
