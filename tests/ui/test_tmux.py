@@ -71,7 +71,7 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
 
 
 def test_open_a_dump_navigate_and_quit(tmux: Tmux) -> None:
-    tmux.wait_for("Goroutines · 1151 in 23 groups")
+    tmux.wait_for("Goroutines · 1,151 in 23 groups")
     screen = tmux.wait_for("q Quit")  # the footer at 80 columns
     assert "signal: SIGQUIT: quit" in screen.splitlines()[0]
     assert "WARN 300 goroutines blocked on chan receive in main.leak.func1.1" in screen
@@ -83,7 +83,7 @@ def test_open_a_dump_navigate_and_quit(tmux: Tmux) -> None:
     screen = tmux.wait_for("main.readConn(")  # the sample goroutine with its arguments
     assert "Group #23  ·  1 goroutine  ·  IO wait" in screen
     tmux.keys("Escape")
-    tmux.wait_for("Goroutines · 1151")
+    tmux.wait_for("Goroutines · 1,151")
     tmux.keys("2")
     screen = tmux.wait_for("[2 Flame graph]")
     tmux.keys("?")
@@ -134,7 +134,7 @@ def test_e_opens_the_top_frame_in_the_editor_and_comes_back(tmp_path: Path) -> N
     command = f"{sys.executable} -m triage open {SAMPLE} --source-root {root}"
     session = Tmux("editor", command, env)
     try:
-        session.wait_for("Goroutines · 1151")
+        session.wait_for("Goroutines · 1,151")
         session.keys("End")
         session.wait_for("#23")
         session.keys("Enter")

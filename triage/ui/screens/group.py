@@ -100,7 +100,7 @@ class GroupScreen(Screen[None]):
     def _head(self) -> str:
         g = self.group
         wait = wait_text(g)
-        bits = [f"Group #{g.id}", f"{g.count} goroutine{'s' if g.count != 1 else ''}", g.state]
+        bits = [f"Group #{g.id}", f"{g.count:,} goroutine{'s' if g.count != 1 else ''}", g.state]
         if wait:
             bits.append(f"waiting {wait}")
         if g.leaked:

@@ -286,7 +286,7 @@ class WorkspaceScreen(JumpActions, EvidenceActions):
             self._show_dump(view.growth)
             count = item.dump.goroutine_count
             self.query_one("#title", Static).update(
-                f"triage · attached to {label} · {count} goroutines"
+                f"triage · attached to {label} · {count:,} goroutine{'s' if count != 1 else ''}"
             )
         self.run_worker(
             lambda: self._post_dump_tree(item, label),
@@ -454,7 +454,8 @@ class WorkspaceScreen(JumpActions, EvidenceActions):
         where = f" (dump {self.dump_index + 1}/{every}, d: next)" if every > 1 else ""
         crash = f" · {item.crash.kind}: {item.crash.message.splitlines()[0]}" if item.crash else ""
         self.query_one("#title", Static).update(f"triage · {source_label(name)}{where}{crash}")
-        title = f"Goroutines · {count} in {len(item.groups)} groups"
+        groups = len(item.groups)
+        title = f"Goroutines · {count:,} in {groups:,} group{'s' if groups != 1 else ''}"
         if self.level is GroupingLevel.LOOSE:
             title += " · loose"
         self.query_one(GoroutinePane).show(item, title, growth)
