@@ -91,3 +91,50 @@ async def test_live_keys_on_a_file_say_why(key: str, words: str) -> None:
         assert words in _status(app)
         shown = {b.binding.id for b in screen.active_bindings.values() if b.enabled}
         assert "data.profile" not in shown and "data.live" not in shown  # still not offered
+
+
+async def test_help_lines_fit_80_columns_without_wrapping() -> None:
+    from textual.containers import VerticalScroll
+
+    from triage.ui.keys import KEYS
+    from triage.ui.screens.help import HelpScreen, help_lines
+
+    app = make_app([str(SAMPLE)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_screen(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        box = app.screen.query_one(VerticalScroll)
+        room = box.scrollable_content_region.width
+        lines = [c.plain.rstrip() for c in help_lines(app.keymap)]
+        assert max(map(len, lines)) <= room, (max(map(len, lines)), room)
+        body = app.screen.query_one("VerticalScroll > Static")
+        assert body.virtual_region.height == len(lines)  # one row per line: nothing wrapped
+        assert all(any(line.endswith(bid) for line in lines) for bid in KEYS)
+
+
+async def test_long_titles_end_with_an_ellipsis(tmp_path: Path) -> None:
+    from textual.geometry import Region
+
+    log = tmp_path / ("checkout-api-7f9c8d6b5-x2k4p-previous-container-" * 2 + ".log")
+    log.write_text(SAMPLE.read_text())
+    app = make_app([str(log)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await first_screen(pilot)
+        await pilot.pause()
+        title = screen.query_one("#title", Static)
+        assert len(str(title.render())) > title.size.width  # too long for the line
+        strip = title.render_lines(Region(0, 0, title.outer_size.width, 1))[0]
+        assert strip.text.rstrip().endswith("…"), strip.text
+
+
+async def test_offline_at_200_columns_the_goroutines_get_the_room() -> None:
+    app = make_app([str(SAMPLE)])
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = await first_screen(pilot)
+        await pilot.pause()
+        goroutines = screen.query_one("#pane-goroutines").size.width
+        flame = screen.query_one("#pane-flame").size.width
+        health = screen.query_one("#pane-health").size.width
+        assert health <= 33 < flame < goroutines
+        assert goroutines >= 90  # 3/8 of the width before: findings were cut at ~75 columns

@@ -144,6 +144,7 @@ class WorkspaceScreen(JumpActions, EvidenceActions):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.set_class(not (self.url or self.pod or self.binary_path), "-offline")
         self._layout(self.app.size.width)
         pane = self.query_one(GoroutinePane)
         if self.binary_path:

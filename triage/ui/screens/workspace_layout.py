@@ -44,7 +44,8 @@ class Pane(Vertical):
 
 
 WORKSPACE_CSS = """
-    WorkspaceScreen #title { height: 1; padding: 0 1; background: $primary; color: $text; }
+    WorkspaceScreen #title { height: 1; padding: 0 1; background: $primary; color: $text;
+        text-wrap: nowrap; text-overflow: ellipsis; }
     WorkspaceScreen #tabs { height: 1; padding: 0 1; background: $panel; display: none; }
     WorkspaceScreen.-narrow #tabs { display: block; }
     WorkspaceScreen #panes { height: 1fr; }
@@ -52,9 +53,14 @@ WORKSPACE_CSS = """
     WorkspaceScreen #pane-goroutines { width: 3fr; border-left: none; }
     WorkspaceScreen #pane-flame { width: 3fr; }
     WorkspaceScreen #pane-health { width: 2fr; }
+    /* Not attached: the health pane only says so; the findings get its room. */
+    WorkspaceScreen.-offline #pane-goroutines { width: 5fr; }
+    WorkspaceScreen.-offline #pane-flame { width: 4fr; }
+    WorkspaceScreen.-offline #pane-health { width: 32; }
     WorkspaceScreen.-narrow .pane { display: none; border-left: none; }
     WorkspaceScreen.-narrow .pane.-active { display: block; width: 1fr; }
-    WorkspaceScreen .pane-title { height: 1; background: $panel; padding: 0 1; }
+    WorkspaceScreen .pane-title { height: 1; background: $panel; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis; }
     WorkspaceScreen #binary-panel { height: auto; max-height: 50%; padding: 0 1;
         border-top: hkey $panel; display: none; overflow-y: auto; }
 """

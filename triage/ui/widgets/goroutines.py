@@ -61,7 +61,8 @@ class GoroutinePane(Vertical):
     )
     DEFAULT_CSS = """
     GoroutinePane { height: 1fr; }
-    GoroutinePane > .pane-title { height: 1; background: $panel; color: $text; padding: 0 1; }
+    GoroutinePane > .pane-title { height: 1; background: $panel; color: $text; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis; }
     GoroutinePane > KeyedOptionList, GoroutinePane > KeyedOptionList:focus {
         height: 1fr; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
     }
