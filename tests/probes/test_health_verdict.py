@@ -62,3 +62,20 @@ def test_plain_ok_stays_ok() -> None:
     head, spark, _ = endpoint_lines(tracker.status())
     assert head.plain.startswith("✓ OK /healthz  ok")
     assert "?" not in spark.plain
+
+
+def test_redirect_to_a_login_page_is_suspect() -> None:
+    """The usual misroute: /healthz redirects to an SSO login, which answers 200 HTML."""
+    from http.server import BaseHTTPRequestHandler
+
+    def to_login(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(302)
+        h.send_header("Location", "/login?next=/healthz")
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    routes = {"/healthz": to_login, "/login": reply(200, LOGIN, "text/html")}
+    with serve(routes) as url, ProbeClient(url, clock=FakeClock()) as client:
+        sample = client.health("/healthz")
+    assert sample.ok and sample.status == 200  # the kubelet follows it and passes
+    assert sample.suspicious and "HTML page" in sample.detail
