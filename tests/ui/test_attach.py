@@ -176,7 +176,7 @@ async def test_cpu_profile_counts_down_and_p_cancels(service: Service, config_di
         assert "s left · p cancels" in _status(app)  # still counting, not replaced
         await pilot.press("p")
         assert isinstance(app.screen, WorkspaceScreen)  # cancelled, no chooser
-        assert "cancelled" in _status(app)
+        assert "CPU profile cancelled" in _status(app)
         await pilot.pause(1.2)
         assert "cancelled" in _status(app)  # held over the session's status line
         assert flame.current is None or flame.current.source != "profile"

@@ -192,7 +192,9 @@ class LiveController:
         """
         if self.collecting is None or self._profile_worker is None:
             return False
-        name = f"{self.collecting.kind} profile"
+        from triage.live.profiles import kind_name
+
+        name = f"{kind_name(self.collecting.kind)} profile"
         self._profile_worker.cancel()
         self.collecting = None
         self.hold(f"{name} cancelled (the target finishes its sampling and it is dropped)")
