@@ -140,13 +140,13 @@ def test_installed_triage_opens_a_dump_in_tmux(installed_tmux: object) -> None:
     from tests.ui.test_tmux import Tmux
 
     assert isinstance(installed_tmux, Tmux)
-    screen = installed_tmux.wait_for("Goroutines · 1151 in 23 groups")
+    screen = installed_tmux.wait_for("Goroutines · 1,151 in 23 groups")
     screen = installed_tmux.wait_for("q Quit")
     assert "WARN 300 goroutines blocked on chan receive in main.leak.func1.1" in screen
     installed_tmux.keys("?")
     installed_tmux.wait_for("Keys (default keymap)")
     installed_tmux.keys("Escape")
-    installed_tmux.wait_for("Goroutines · 1151")
+    installed_tmux.wait_for("Goroutines · 1,151")
     installed_tmux.keys("q")
     screen = installed_tmux.wait_for("EXITED=0")
     assert "Traceback" not in screen and "Error" not in screen

@@ -320,10 +320,12 @@ def describe_unreadable(name: str, data: Buffer, expected: str) -> BadInput:
         "gzip": "is gzip data (a pprof profile?), not a " + expected + " (try `triage flame`)",
     }
     detail = looks.get(kind, "holds no " + expected)
-    return BadInput(f"{name}: {detail}", _hint_for(kind))
+    return BadInput(f"{name}: {detail}", _hint_for(kind, url="://" in name))
 
 
-def _hint_for(kind: str) -> str:
+def _hint_for(kind: str, *, url: bool) -> str:
+    if kind == "html" and not url:  # a page saved from a browser: there is no URL to check
+        return "save the raw answer instead (curl -o FILE URL), or open the URL itself"
     if kind == "html":
         return "check the URL: the server sent a web page (login, proxy or error page)"
     if kind == "empty":

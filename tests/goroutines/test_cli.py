@@ -176,6 +176,13 @@ def test_text_without_a_dump(tmp_path: Path) -> None:
     assert_one_line_error(triage("analyze", str(path)), 2, "holds no goroutine dump")
 
 
+def test_local_html_file_does_not_say_check_the_url(tmp_path: Path) -> None:
+    page = write(tmp_path, "goroutines.html", "<!DOCTYPE html><title>pprof</title><pre>…")
+    proc = triage("analyze", str(page))
+    assert_one_line_error(proc, 2, "is an HTML page", "curl -o")
+    assert "check the URL" not in proc.stderr.decode()
+
+
 def test_missing_file_and_directory(tmp_path: Path) -> None:
     assert_one_line_error(triage("analyze", str(tmp_path / "nope")), 2, "no such file")
     assert_one_line_error(triage("analyze", str(tmp_path)), 2, "is a directory")
@@ -190,7 +197,9 @@ def test_http_errors() -> None:
     }  # fmt: skip
     with serve(routes) as base:
         g = "/debug/pprof/goroutine?debug=2"
-        assert_one_line_error(triage("analyze", base + "/html" + g), 2, "HTML page")
+        assert_one_line_error(
+            triage("analyze", base + "/html" + g), 2, "HTML page", "check the URL"
+        )
         assert_one_line_error(triage("analyze", base + "/missing" + g), 2, "HTTP 404")
         assert_one_line_error(triage("analyze", base + "/forbidden" + g), 4, "HTTP 403")
         assert_one_line_error(triage("analyze", base + "/broken" + g), 3, "HTTP 500")

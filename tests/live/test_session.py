@@ -225,7 +225,7 @@ def test_only_what_the_target_can_give_is_polled(service: Service, clock: FakeCl
 def test_a_profile_is_fetched_and_decoded(service: Service, clock: FakeClock) -> None:
     session = session_for(service.url, clock)
     profile = session.fetch_profile("heap", None)
-    assert profile.name == "heap profile"
+    assert profile.name.startswith("heap profile · ")  # and the time it was taken
     assert "inuse_space" in profile.type_names()
     session.close()
 

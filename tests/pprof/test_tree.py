@@ -245,3 +245,18 @@ def test_folded_keeps_generic_shape_names_in_one_frame() -> None:
     stack, value = out.getvalue().rstrip("\n").rsplit(" ", 1)
     assert value == "3"
     assert stack.split(";") == ["main.main", shape.replace(";", ",")]
+
+
+def test_goroutine_state_leaves_are_runtime_not_unsymbolized() -> None:
+    from tests.ui.conftest import SAMPLE
+    from triage.goroutines import analyze
+    from triage.goroutines.flame import goroutine_tree
+
+    item = analyze(SAMPLE.read_text()).dumps[0]
+    tree = goroutine_tree(item)
+    states = {f"[{g.state}]" for g in item.groups}
+    nodes = [n for name in states for n in tree.by_name().get(name, [])]
+    assert nodes and {n.origin for n in nodes} == {Origin.RUNTIME}
+    assert {n.origin.mark for n in nodes} == {"~"}
+    assert classify("[IO wait]") is Origin.RUNTIME
+    assert classify("0x4a5b6c") is Origin.UNKNOWN  # a raw PC is still unsymbolized

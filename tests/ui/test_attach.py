@@ -161,3 +161,37 @@ async def test_live_keys_are_not_offered_offline(config_dir: Path) -> None:
         assert "data.profile" not in shown and "data.live" not in shown
         await pilot.press("p")
         assert isinstance(app.screen, WorkspaceScreen)
+
+
+async def test_cpu_profile_counts_down_and_p_cancels(service: Service, config_dir: Path) -> None:
+    app = attach_app(service.url, config_dir, goroutines=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await first_screen(pilot)
+        assert isinstance(screen, WorkspaceScreen)
+        flame = screen.query_one(FlamePane)
+        await pilot.press("p", "enter")  # CPU, 10 seconds
+        await wait_for(pilot, lambda: "10s CPU profile:" in _status(app))
+        assert "s left · p cancels" in _status(app)
+        await pilot.pause(1.2)
+        assert "s left · p cancels" in _status(app)  # still counting, not replaced
+        await pilot.press("p")
+        assert isinstance(app.screen, WorkspaceScreen)  # cancelled, no chooser
+        assert "CPU profile cancelled" in _status(app)
+        await pilot.pause(1.2)
+        assert "cancelled" in _status(app)  # held over the session's status line
+        assert flame.current is None or flame.current.source != "profile"
+
+
+async def test_empty_profile_says_why(service: Service, config_dir: Path) -> None:
+    app = attach_app(service.url, config_dir, goroutines=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await first_screen(pilot)
+        assert isinstance(screen, WorkspaceScreen)
+        await pilot.press("p", "down", "down", "down", "down", "enter")  # mutex
+        await wait_for(pilot, lambda: "no samples" in _status(app))
+        assert "mutex profile · " in _status(app)
+        assert "SetMutexProfileFraction" in _status(app)
+        await pilot.pause(1.2)
+        assert "no samples" in _status(app)
+        flame = screen.query_one(FlamePane)
+        assert flame.current is None or flame.current.source != "profile"

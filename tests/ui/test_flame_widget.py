@@ -476,3 +476,24 @@ async def test_mono_theme_keeps_marks_and_reverse_video() -> None:
         assert flame.selected is tree.root.kids[0]
         label, style = row_text(flame, flame.selected)
         assert label.startswith("* main.leak.gowrap1") and style.reverse
+
+
+async def test_top_table_home_end_and_sort_from_the_top() -> None:
+    tree = sample_tree()
+    app = FlameApp(tree)
+    async with app.run_test(size=(100, 20)) as pilot:
+        flame = graph(app)
+        await pilot.press("t")
+        rows = top_rows(tree, "flat")
+        assert len(rows) > flame.table.page  # more rows than fit: scrolling is real
+        await pilot.press("end")
+        assert flame.table.current == rows[-1] and flame.table.scroll_y > 0
+        await pilot.press("home")
+        assert flame.table.current == rows[0] and flame.table.scroll_y == 0
+        await pilot.press("G")
+        assert flame.table.current == rows[-1]
+        await pilot.press("g")
+        assert flame.table.current == rows[0]
+        await pilot.press("G", "s")  # a new sort starts at its head, not at a middle slice
+        assert flame.table.current == top_rows(tree, "cum")[0]
+        assert flame.table.scroll_y == 0

@@ -29,3 +29,51 @@ async def test_frame_offsets_are_not_clipped(size: tuple[int, int]) -> None:
         for frame in frames:
             expected = f"{frame.file}:{frame.line} +0x{frame.offset:x}"
             assert any(line.strip() == expected for line in shown), (expected, shown)
+
+
+async def test_n_shows_the_next_goroutine_header_at_80x24() -> None:
+    """The ``goroutine N [state]:`` line stays on screen while the stack scrolls to user code."""
+    app = make_app([str(SAMPLE)])
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await first_screen(pilot)
+        await pilot.press("enter")  # the biggest group: many sample goroutines
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, GroupScreen)
+        ids = screen.group.sample_ids
+        assert len(ids) > 1
+        header = screen.query_one("#group-sample", Static)
+        assert header.region.y < 24 and header.region.height == 1  # visible
+        first = str(header.render())
+        assert first.startswith(f"goroutine {ids[0]} [{screen.group.state}]:")
+        assert f"sample 1 of {len(ids)}" in first
+        await pilot.press("n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        second = str(header.render())
+        assert second.startswith(f"goroutine {ids[1]} [")
+        assert f"sample 2 of {len(ids)}" in second
+        await pilot.press("N")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(header.render()) == first
+
+
+async def test_n_on_a_single_goroutine_says_why() -> None:
+    app = make_app([str(SAMPLE)])
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await first_screen(pilot)
+        await pilot.press("end", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, GroupScreen)
+        assert len(screen.group.sample_ids) == 1
+        await pilot.press("n")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            toasts = " ".join(str(t.render()) for t in app.screen.query("Toast"))
+            if toasts:
+                break
+        assert "this group has only one" in toasts

@@ -53,3 +53,33 @@ async def test_palette_offers_only_what_is_allowed_now() -> None:
         names = [name for name, _, _ in provider._candidates()]
         assert "Maximise" in names and "Next pane" in names
         assert "Profile" not in names and "Live refresh" not in names  # offline: not allowed
+
+
+async def _options(pilot: Any, query: str) -> list[str]:
+    await pilot.press("ctrl+p")
+    assert isinstance(pilot.app.screen, CommandPalette)
+    await pilot.press(*query)
+    texts: list[str] = []
+    for _ in range(40):  # results arrive asynchronously; let them all come
+        await pilot.pause(0.02)
+        texts = [
+            str(o.prompt)
+            for o in pilot.app.screen.query_one("CommandList").options
+            if not o.disabled  # "No matches found"
+        ]
+    await pilot.press("escape")
+    return texts
+
+
+async def test_palette_shows_only_the_apps_commands() -> None:
+    app = make_app([str(SAMPLE)])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_screen(pilot)
+        quits = await _options(pilot, "quit")
+        assert sum(1 for t in quits if t.strip().lower().startswith("quit")) == 1
+        assert not [t for t in await _options(pilot, "dracula") if "dracula" in t.lower()]
+        assert not [t for t in await _options(pilot, "nord") if "nord" in t.lower()]
+        ours = ("key: ", "switch the colour theme", "open this group", "in group #", "finding [")
+        for query in ("theme", "quit", "keys", "screenshot"):
+            for text in await _options(pilot, query):
+                assert text.partition("\n")[2].startswith(ours), text  # Textual's own: gone

@@ -75,3 +75,23 @@ async def test_an_old_recent_entry_opens() -> None:
         await pilot.pause()
         assert isinstance(app.screen, WorkspaceScreen)
         assert app.screen.paths == [FileTarget(str(SAMPLE))]
+
+
+async def test_the_hint_tells_the_truth_in_the_prompt() -> None:
+    from triage.ui.screens.help import HelpScreen
+
+    app = make_app([])
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await first_screen(pilot)
+        assert isinstance(screen, StartScreen)
+        intro = str(screen.query_one("#intro").render())
+        assert "F1 shows every key; ctrl+c quits" in intro
+        await pilot.press("question_mark", "q")  # typed, as the hint says
+        assert screen.query_one(Input).value == "?q"
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("ctrl+c")  # quits, no "Press ctrl+q to quit"
+        await pilot.pause()
+        assert not app.is_running

@@ -71,7 +71,7 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
 
 
 def test_open_a_dump_navigate_and_quit(tmux: Tmux) -> None:
-    tmux.wait_for("Goroutines · 1151 in 23 groups")
+    tmux.wait_for("Goroutines · 1,151 in 23 groups")
     screen = tmux.wait_for("q Quit")  # the footer at 80 columns
     assert "signal: SIGQUIT: quit" in screen.splitlines()[0]
     assert "WARN 300 goroutines blocked on chan receive in main.leak.func1.1" in screen
@@ -83,7 +83,7 @@ def test_open_a_dump_navigate_and_quit(tmux: Tmux) -> None:
     screen = tmux.wait_for("main.readConn(")  # the sample goroutine with its arguments
     assert "Group #23  ·  1 goroutine  ·  IO wait" in screen
     tmux.keys("Escape")
-    tmux.wait_for("Goroutines · 1151")
+    tmux.wait_for("Goroutines · 1,151")
     tmux.keys("2")
     screen = tmux.wait_for("[2 Flame graph]")
     tmux.keys("?")
@@ -113,5 +113,42 @@ def test_flame_command_opens_the_flame_graph(tmp_path: Path) -> None:
         assert "main.(*Store).fetchOrder" in screen
         session.keys("q")
         session.wait_for("EXITED=0")
+    finally:
+        session.kill()
+
+
+def test_e_opens_the_top_frame_in_the_editor_and_comes_back(tmp_path: Path) -> None:
+    """The app suspends for $EDITOR (a script that records its arguments) and redraws after."""
+    root = Path(__file__).resolve().parents[2]
+    record = tmp_path / "editor-args"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {record}\n')
+    editor.chmod(0o755)
+    env = {
+        "TERM": "screen-256color",
+        "TRIAGE_CONFIG_DIR": str(tmp_path / "config"),
+        "TRIAGE_DATA_DIR": str(tmp_path / "data"),
+        "EDITOR": str(editor),
+        "PATH": os.environ["PATH"],
+    }
+    command = f"{sys.executable} -m triage open {SAMPLE} --source-root {root}"
+    session = Tmux("editor", command, env)
+    try:
+        session.wait_for("Goroutines · 1,151")
+        session.keys("End")
+        session.wait_for("#23")
+        session.keys("Enter")
+        session.wait_for("main.readConn(")
+        session.keys("e")
+        deadline = time.monotonic() + 20
+        while not record.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        line, path = record.read_text().split()
+        assert line.startswith("+") and int(line[1:]) > 0
+        assert path.endswith("tests/targets/leaky/main.go")
+        screen = session.wait_for("Group #23")  # redrawn after the editor exits
+        assert "main.readConn(" in screen
+        session.keys("q")
+        assert "Traceback" not in session.wait_for("EXITED=0")
     finally:
         session.kill()

@@ -55,7 +55,7 @@ def _cpu_ticks(pid: int) -> int:
 
 def test_piped_dump_shows_and_q_quits(piped: tuple[Tmux, Path, Path]) -> None:
     tmux, spool, pidfile = piped
-    tmux.wait_for("Goroutines · 1151 in 23 groups")
+    tmux.wait_for("Goroutines · 1,151 in 23 groups")
     tmux.wait_for("q Quit")
     assert list(spool.iterdir()) == []  # the copy of stdin has no name, even while open
     pid = int(pidfile.read_text())
@@ -74,7 +74,7 @@ def test_piped_dump_shows_and_q_quits(piped: tuple[Tmux, Path, Path]) -> None:
 
 def test_a_terminated_app_leaves_no_temporary_file(piped: tuple[Tmux, Path, Path]) -> None:
     tmux, spool, pidfile = piped
-    tmux.wait_for("Goroutines · 1151 in 23 groups")
+    tmux.wait_for("Goroutines · 1,151 in 23 groups")
     os.kill(int(pidfile.read_text()), signal.SIGKILL)  # not even a kill -9 can leave one
     tmux.wait_for("EXITED=")
     assert list(spool.iterdir()) == []

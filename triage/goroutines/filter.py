@@ -99,6 +99,17 @@ class Filtered:
         )
 
 
+def frame_filter(name: str) -> str:
+    """The expression for the groups whose stacks contain flame-graph frame ``name``.
+
+    A goroutine flame graph ends each stack with its state as a pseudo-frame
+    (``[chan receive]``): that one selects by state; any other by exact function.
+    """
+    if name.startswith("[") and name.endswith("]"):
+        return f'"state:re:^{re.escape(name[1:-1])}$"'
+    return f'"func:re:^{re.escape(name)}$"'
+
+
 def parse_filter(expression: str) -> Filter:
     """Parse ``expression``; raise :class:`BadInput` naming the bad term."""
     lexer = shlex.shlex(expression, posix=True)

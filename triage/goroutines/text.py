@@ -111,7 +111,8 @@ def render_group(group: Group, *, paint: Painter, frames: int) -> list[str]:
         lines.extend(_frame_lines(frame, paint))
     hidden = len(stack) - len(shown)
     if hidden > 0:
-        lines.append(paint(f"        ... {hidden} more frames (--frames 0 shows all)", "dim"))
+        noun = "frame" if hidden == 1 else "frames"
+        lines.append(paint(f"        ... {hidden:,} more {noun} (--frames 0 shows all)", "dim"))
     if group.stack.elided:
         n = group.stack.elided
         lines.append(

@@ -213,10 +213,14 @@ class LiveSession:
 
         if not self.can(Capability.PROFILES):
             raise TriageError(f"{self.label}: this target gives no profiles")
+        from triage.live.profiles import profile_title
+
         raw = self.fetcher.profile(kind, seconds)
         self.last_profile = (kind, raw)
         self._keep("profile", raw, kind)
-        return decode(raw, name=f"{kind} profile")
+        profile = decode(raw, name=kind)
+        profile.name = profile_title(kind, profile, seconds, datetime.now().astimezone())
+        return profile
 
     def _keep(self, kind: str, data: bytes, detail: str = "") -> None:
         """(worker thread) Write what was fetched to the save directory, if there is one.

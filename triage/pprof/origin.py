@@ -65,7 +65,13 @@ def _first_bracket(name: str) -> int:
 
 
 def classify(name: str, main_module: str | None = None) -> Origin:
-    """The origin of the function called ``name``."""
+    """The origin of the function called ``name``.
+
+    A goroutine flame graph's state leaf (``[chan receive]``) is no function, but
+    it is not unsymbolized either: it is where the runtime parked the goroutine.
+    """
+    if name.startswith("[") and name.endswith("]"):
+        return Origin.RUNTIME
     package = package_of(name)
     if not package:
         return Origin.UNKNOWN

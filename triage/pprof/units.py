@@ -6,6 +6,8 @@ the largest unit that keeps the number at or above one, counts stay integers.
 
 from __future__ import annotations
 
+import math
+
 _TIME = (("h", 3600e9), ("min", 60e9), ("s", 1e9), ("ms", 1e6), ("us", 1e3), ("ns", 1.0))
 _TIME_UNITS = {"nanoseconds": 1.0, "ns": 1.0, "microseconds": 1e3, "milliseconds": 1e6}
 _TIME_UNITS["seconds"] = 1e9
@@ -40,6 +42,10 @@ def format_value(value: int, unit: str) -> str:
     return f"{value} {unit}"
 
 
+#: below this a share prints as ``<0.001%``: more digits say nothing to a reader
+SMALLEST_PERCENT = 0.001
+
+
 def format_percent(value: float) -> str:
     """A percentage the way pprof prints it: ``12.10%``, ``100%``, ``0.0057%``; signed."""
     magnitude = abs(value)
@@ -50,4 +56,9 @@ def format_percent(value: float) -> str:
         return f"{sign}{magnitude:.2f}%"
     if magnitude == 0:
         return "0%"
-    return f"{sign}{magnitude:.2g}%"
+    if magnitude < SMALLEST_PERCENT:  # never scientific notation (5.8e-05%)
+        return f"{sign}<{SMALLEST_PERCENT:g}%"
+    # two significant digits in plain decimals: 0.57%, 0.0057%
+    digits = 1 - math.floor(math.log10(magnitude))
+    text = f"{magnitude:.{digits}f}"
+    return f"{sign}{text.rstrip('0').rstrip('.') if '.' in text else text}%"

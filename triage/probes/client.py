@@ -51,7 +51,7 @@ class HealthSample:
 
     path: str
     ok: bool
-    """True only for an HTTP 2xx answer."""
+    """True for an HTTP 2xx or 3xx answer, as the kubelet judges a probe."""
     status: int | None
     """HTTP status, or None when no answer came (refused, timeout, reset)."""
     latency: float
@@ -60,6 +60,9 @@ class HealthSample:
     """First line of the body (``ok``, ``not ready: warming cache``) or why it failed."""
     at: float
     """When the probe started, on the client's clock."""
+    suspicious: str = ""
+    """Why a passing answer is doubtful (an HTML page: a login or proxy page behind a
+    misrouted ``/healthz``); empty when there is no doubt."""
 
 
 class ProbeClient:
@@ -136,15 +139,20 @@ class ProbeClient:
             with self._http.stream("GET", url, timeout=self.health_timeout) as resp:
                 head = _read_head(resp)
                 status = resp.status_code
+                content_type = resp.headers.get("content-type", "")
         except Exception as exc:  # httpx raises many kinds; all are a failed probe
             reason = network_error(url, exc, self.health_timeout).message
             detail = reason.removeprefix(url + ": ")
             return HealthSample(path, False, None, time.perf_counter() - start, detail, at)
         latency = time.perf_counter() - start
         detail = _first_line(head)
+        ok = kubelet_success(status)
         if not 200 <= status < 300:
             detail = f"HTTP {status}" + (f": {detail}" if detail else "")
-        return HealthSample(path, 200 <= status < 300, status, latency, detail, at)
+        doubt = _html_doubt(head, content_type) if ok else ""
+        if doubt:
+            detail = f"HTTP {status}: {doubt}"
+        return HealthSample(path, ok, status, latency, detail, at, doubt)
 
     def health_all(self) -> list[HealthSample]:
         """One sample for each of ``health_paths``, in order."""
@@ -170,6 +178,24 @@ class ProbeClient:
         if kind == "html":
             raise describe_unreadable(url, data, expected)
         return data
+
+
+def kubelet_success(status: int) -> bool:
+    """The kubelet's httpGet verdict: any status from 200 to 399 passes."""
+    return 200 <= status < 400
+
+
+def _html_doubt(head: bytes, content_type: str) -> str:
+    """Why a passing body looks like a web page rather than a health answer, or ``""``.
+
+    A Go health handler answers ``ok`` in plain text; an HTML page means a proxy,
+    an SSO login or a catch-all route answered instead, and the service behind it
+    was never asked. The kubelet would still pass it, so it stays ``ok``: flagged.
+    """
+    media = content_type.partition(";")[0].strip().lower()
+    if sniff(head) == "html" or media == "text/html":
+        return "an HTML page (login or proxy?), not the service's answer"
+    return ""
 
 
 def _read_head(resp: httpx.Response) -> bytes:

@@ -54,6 +54,8 @@ class HistoryPoint:
     ok: bool
     #: when the probe ran (the tracker's clock), to mark a restart between two bars
     at: float | None = field(default=None, compare=False)
+    #: passed, but the answer was an HTML page (see ``HealthSample.suspicious``)
+    suspicious: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,8 @@ def history(samples: Sequence[HealthSample], n: int = DEFAULT_HISTORY) -> tuple[
     """The last ``n`` samples as sparkline points, oldest first."""
     tail = list(samples)[-n:] if n > 0 else []
     return tuple(
-        HistoryPoint(s.latency if s.status is not None else None, s.ok, s.at) for s in tail
+        HistoryPoint(s.latency if s.status is not None else None, s.ok, s.at, bool(s.suspicious))
+        for s in tail
     )
 
 

@@ -78,7 +78,9 @@ class TriageApp(App[None]):
     BINDINGS = bindings(
         "app.quit", "app.help", "app.palette", "app.open", "app.theme", "app.cluster"
     )
-    COMMANDS = App.COMMANDS | {TriageCommands}
+    # Only the app's own commands: Textual's system provider would add its Quit, Keys
+    # and every built-in theme (nord, dracula…) beside ours.
+    COMMANDS = {TriageCommands}
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, launch: Launch, config: Config, keymap: Keymap, warnings: list[str]) -> None:
@@ -220,6 +222,14 @@ class TriageApp(App[None]):
         else:
             return  # something did open: the error is about a part of it
         self._opening = None
+
+    def action_help_quit(self) -> None:
+        """ctrl+c quits, as it does in every terminal program on a bastion.
+
+        Textual binds it to "Press ctrl+q to quit"; a focused prompt or a selection
+        still copies with it first (their copy skips when nothing is selected).
+        """
+        self.exit()
 
     def action_help(self) -> None:
         from triage.ui.screens.help import HelpScreen

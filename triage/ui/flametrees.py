@@ -31,7 +31,7 @@ def dump_tree(item: DumpAnalysis, name: str, query: ProfileQuery | None = None) 
     """
     from triage.goroutines.flame import goroutine_profile, goroutine_tree
 
-    what = f"goroutines of {source_label(name)} · {item.dump.goroutine_count}"
+    what = f"goroutines of {source_label(name)} · {item.dump.goroutine_count:,}"
     if query is None or not (query.filters() or query.module):
         return TreeReady(goroutine_tree(item), f"Flame graph · {what}", source="dump")
     tree = query.with_type(None).tree(goroutine_profile(item, name))

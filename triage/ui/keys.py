@@ -61,10 +61,13 @@ KEYS: dict[str, KeySpec] = {
     "goroutines.loose": KeySpec("l", "toggle_loose", "Loose grouping", show=False),
     "goroutines.filter": KeySpec("slash", "filter", "Filter", show=False, priority=True),
     "goroutines.clear_filter": KeySpec("escape", "clear_filter", "Clear filter", show=False),
+    "goroutines.flame": KeySpec("f", "show_in_flame", "In the flame graph", show=False),
     # group detail and other pushed screens
     "screen.back": KeySpec("escape,backspace", "back", "Back"),
     "group.next_sample": KeySpec("n", "next_sample", "Next goroutine"),
     "group.prev_sample": KeySpec("N", "previous_sample", "Previous goroutine", show=False),
+    "group.copy": KeySpec("c", "copy_stack", "Copy"),
+    "group.edit": KeySpec("e", "edit_source", "Edit source", show=False),
     # flame graph (triage/ui/widgets/flame.py); the arrows also drive its top table
     "flame.left": KeySpec("left,h", "move('left')", "Frame left", show=False),
     "flame.right": KeySpec("right,l", "move('right')", "Frame right", show=False),
@@ -72,6 +75,8 @@ KEYS: dict[str, KeySpec] = {
     "flame.down": KeySpec("down,j", "move('down')", "Frame down (callee)", show=False),
     "flame.page_up": KeySpec("pageup", "page(-1)", "Page up", show=False),
     "flame.page_down": KeySpec("pagedown", "page(1)", "Page down", show=False),
+    "flame.first": KeySpec("home,g", "edge(-1)", "First row / top", show=False),
+    "flame.last": KeySpec("end,G", "edge(1)", "Last row / bottom", show=False),
     "flame.zoom": KeySpec("enter", "zoom", "Zoom"),
     "flame.zoom_out": KeySpec("backspace,escape", "zoom_out", "Zoom out"),
     "flame.reset": KeySpec("0", "reset", "Whole graph", show=False),
@@ -84,6 +89,7 @@ KEYS: dict[str, KeySpec] = {
     "flame.sandwich": KeySpec("w", "toggle_sandwich", "Sandwich"),
     "flame.export_folded": KeySpec("e", "export('folded')", "Export folded", show=False),
     "flame.export_svg": KeySpec("E", "export('svg')", "Export SVG", show=False),
+    "flame.groups": KeySpec("v", "groups_of_frame", "Groups with this frame", show=False),
     # the approval modal of a cluster action (a low-risk one: the typed name otherwise)
     "approval.confirm": KeySpec("y", "confirm", "Approve", destructive=True),
     # cluster screen (triage/ui/screens/cluster.py) and pod view (pod.py)

@@ -10,11 +10,13 @@ to redraw.
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import Worker, get_current_worker
 
 from triage.errors import TriageError
 from triage.live.fetcher import Capability
@@ -24,8 +26,13 @@ from triage.ui.messages import StatusNote
 if TYPE_CHECKING:
     from triage.cluster.fetcher import PodFetcher
     from triage.config import Config
+    from triage.live.profiles import Collection
     from triage.pprof.model import Profile
     from triage.targets import KubeTarget
+
+
+#: how long a note (a fetched profile, an error) stays before the session's status line
+HOLD_SECONDS = 8.0
 
 
 class LiveFetched(Message):
@@ -72,6 +79,10 @@ class LiveController:
         self.host = host
         self.view = view
         self.session = session
+        #: the profile being fetched (its countdown shows in the status line)
+        self.collecting: Collection | None = None
+        self._profile_worker: Worker[None] | None = None
+        self._held_until = 0.0
 
     def start(self) -> None:
         """Fetch everything once now, poll on a half-second tick, refresh the status each second."""
@@ -114,7 +125,23 @@ class LiveController:
         self.view.show_health()
 
     def show_status(self) -> None:
+        """The status line: a profile's countdown first, then a held note, then the
+        session's own line (which would otherwise replace every note within a second)."""
+        now = time.monotonic()
+        if self.collecting is not None:
+            worker = self._profile_worker
+            if worker is None or not worker.is_finished:
+                self.view.note(self.collecting.line(now))
+                return
+            self.collecting = None  # failed: the worker handler has the reason
+        if now < self._held_until:
+            return
         text, level = self.session.status_line()
+        self.view.note(text, level)
+
+    def hold(self, text: str, level: str = "info", seconds: float = HOLD_SECONDS) -> None:
+        """Show ``text`` and keep it over the session's status line for ``seconds``."""
+        self._held_until = time.monotonic() + seconds
         self.view.note(text, level)
 
     def refresh_now(self) -> None:
@@ -127,23 +154,71 @@ class LiveController:
         on_now = self.session.toggle_live()
         self.view.note("live refresh on" if on_now else "live refresh off (r takes a snapshot)")
 
+    def choose_profile(self) -> None:
+        """``p``: cancel the profile on its way, else ask which one to fetch."""
+        if self.cancel_profile():
+            return
+        from triage.ui.screens.profile import ProfileChooser
+
+        def chosen(choice: tuple[str, int | None] | None) -> None:
+            if choice is not None:
+                self.fetch_profile(*choice)
+
+        self.host.app.push_screen(ProfileChooser(), chosen)
+
     def fetch_profile(self, kind: str, seconds: int | None) -> None:
-        """Fetch a profile in a worker; its flame graph replaces the current one."""
-        waiting = f" ({seconds}s)" if seconds else ""
-        self.view.note(f"fetching the {kind} profile{waiting}…")
-        self.host.run_worker(
+        """Fetch a profile in a worker; its flame graph replaces the current one.
+
+        The status line counts down while the target samples (see :meth:`show_status`).
+        """
+        from triage.live.profiles import Collection
+
+        self.collecting = Collection(kind, seconds, time.monotonic())
+        self._profile_worker = self.host.run_worker(
             partial(self._profile, kind, seconds),
             thread=True,
             exclusive=True,
             group="profile",
             exit_on_error=False,
+            name="profile",
         )
+        self.show_status()
+
+    def cancel_profile(self) -> bool:
+        """Stop waiting for the profile being fetched; False when none is.
+
+        The target finishes its sampling anyway (an HTTP request cannot take it
+        back), so its answer is dropped when it comes.
+        """
+        if self.collecting is None or self._profile_worker is None:
+            return False
+        from triage.live.profiles import kind_name
+
+        name = f"{kind_name(self.collecting.kind)} profile"
+        self._profile_worker.cancel()
+        self.collecting = None
+        self.hold(f"{name} cancelled (the target finishes its sampling and it is dropped)")
+        return True
 
     def _profile(self, kind: str, seconds: int | None) -> None:
         """(worker thread) Errors end the worker; the screen's handler shows them."""
+        from triage.live.profiles import empty_reason, is_empty
+
         profile = self.session.fetch_profile(kind, seconds)
+        if get_current_worker().is_cancelled:
+            return
+        if is_empty(profile):
+            line = f"{profile.name}: {empty_reason(kind)}"
+            self.host.app.call_from_thread(self._profile_done, line, "warning")
+            return
         self.view.post_profile_tree(profile, profile.name, None)
-        self.host.post_message(StatusNote(f"{profile.name} fetched: flame graph (2)"))
+        self.host.app.call_from_thread(
+            self._profile_done, f"{profile.name} fetched: flame graph (2)", "info"
+        )
+
+    def _profile_done(self, text: str, level: str) -> None:
+        self.collecting = None
+        self.hold(text, level)
 
     def close(self) -> None:
         self.session.close()

@@ -1,6 +1,6 @@
 """Pure renderers for the health pane: endpoint strips and Go metrics.
 
-Every state is spelled out (OK, FAIL, FAILING) and marked (a check or a cross)
+Every state is spelled out (OK, SUSPECT, FAIL, FAILING) and marked (a check or a cross)
 besides its colour; sparklines mark failed probes with ``x``.
 """
 
@@ -16,7 +16,8 @@ ARROWS = {"up": "↑ rising", "down": "↓ falling", "flat": "→ flat", "unknow
 
 
 def sparkline(points: tuple[HistoryPoint, ...], breaks: tuple[float, ...] = ()) -> Content:
-    """Latency bars, scaled to the slowest; failures as a red ``x``; a restart of the
+    """Latency bars, scaled to the slowest; failures as a red ``x``; a passing but
+    suspicious answer (an HTML page) as ``?``; a restart of the
     target between two bars as ``↻``."""
     latencies = [p.latency for p in points if p.latency is not None]
     top = max(latencies, default=0.0) or 1.0
@@ -29,6 +30,8 @@ def sparkline(points: tuple[HistoryPoint, ...], breaks: tuple[float, ...] = ()) 
         previous = point.at if point.at is not None else previous
         if not point.ok:
             parts.append(("x", "bold $severity-critical"))
+        elif point.suspicious:
+            parts.append(("?", "bold $severity-warning"))
         elif point.latency is None:
             parts.append((" ", ""))
         else:
@@ -56,6 +59,9 @@ def endpoint_lines(status: HealthStatus, breaks: tuple[float, ...] = ()) -> list
         tag = ("✗ FAILING", "bold reverse $severity-critical")
     elif not last.ok:
         tag = ("✗ FAIL", "bold $severity-critical")
+    elif last.suspicious:
+        # The kubelet passes it, but nobody should trust it: a word and a mark.
+        tag = ("? SUSPECT", "bold $severity-warning")
     else:
         tag = ("✓ OK", "bold $success")
     fails = status.consecutive_failures

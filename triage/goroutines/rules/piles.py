@@ -278,7 +278,8 @@ def many_rule(ctx: Context) -> Iterator[Finding]:
     yield Finding(
         rule="many-goroutines",
         severity="info",
-        summary=f"{total} goroutines in {len(ctx.groups)} groups",
+        summary=f"{total:,} goroutines in {len(ctx.groups):,} group"
+        + ("s" if len(ctx.groups) != 1 else ""),
         goroutines=total,
         next_step="compare with a dump taken a few minutes later: growing groups are leaks",
     )

@@ -32,7 +32,17 @@ SCOPES = {
 
 
 def help_lines(keymap: Keymap) -> list[Content]:
-    """One line per binding, grouped by scope, keys as the keymap binds them now."""
+    """One line per binding, grouped by scope, keys as the keymap binds them now.
+
+    Columns are as wide as their longest entry (not fixed), so a line with its id
+    fits the 80-column help box instead of wrapping.
+    """
+    keys = {
+        bid: ", ".join(format_key(k.strip()) for k in keymap.keys_for(bid).split(","))
+        for bid in KEYS
+    }
+    key_width = max(map(len, keys.values())) + 2
+    text_width = max(len(spec.description) for spec in KEYS.values()) + 2
     out: list[Content] = []
     last = ""
     for binding_id, spec in KEYS.items():
@@ -41,10 +51,11 @@ def help_lines(keymap: Keymap) -> list[Content]:
             out.append(Content(""))
             out.append(Content.assemble((SCOPES.get(scope, scope), "bold $accent")))
             last = scope
-        keys = ", ".join(format_key(k.strip()) for k in keymap.keys_for(binding_id).split(","))
         out.append(
             Content.assemble(
-                (f"  {keys:<26}", "bold"), f"{spec.description:<22}", (binding_id, "dim")
+                (f"  {keys[binding_id]:<{key_width}}", "bold"),
+                f"{spec.description:<{text_width}}",
+                (binding_id, "dim"),
             )
         )
     return out

@@ -21,7 +21,8 @@ from triage.ui.widgets.lists import KeyedOptionList
 INTRO = (
     "triage reads goroutine dumps, crash logs, pprof profiles and Go binaries.\n"
     "Type a file path or a pprof base URL (http://127.0.0.1:6060) and press enter,\n"
-    "or pick a recent source below. ? shows every key; q quits."
+    "or pick a recent source below (tab). F1 shows every key; ctrl+c quits\n"
+    "(in the list, ? and q do too: in the prompt they are typed)."
 )
 
 

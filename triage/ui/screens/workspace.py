@@ -33,6 +33,7 @@ from triage.ui.marks import mark
 from triage.ui.messages import BundleRead, Regrouped, SourceLoaded, StatusNote
 from triage.ui.render import source_label
 from triage.ui.screens.evidence import EvidenceActions
+from triage.ui.screens.jumps import JumpActions
 from triage.ui.screens.workspace_layout import (
     FOCUS_TARGETS,
     LIVE_ACTIONS,
@@ -68,7 +69,7 @@ if TYPE_CHECKING:  # loaded on first use: start-up stays fast
     from triage.ui.live import LiveController, LiveFetched, PodAttached
 
 
-class WorkspaceScreen(EvidenceActions):
+class WorkspaceScreen(JumpActions, EvidenceActions):
     """Dumps, profiles and (when attached) live health of one service."""
 
     BINDINGS = bindings(
@@ -112,6 +113,7 @@ class WorkspaceScreen(EvidenceActions):
             self.model.query = query
         self.dump_index = 0
         self.active = "goroutines"
+        self._building: str | None = None  # a sample type's graph being built (its note)
         #: the attached target's state (core), and what drives it from this screen
         self.live: LiveSession | None = None
         self.link: LiveController | None = None
@@ -144,6 +146,7 @@ class WorkspaceScreen(EvidenceActions):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.set_class(not (self.url or self.pod or self.binary_path), "-offline")
         self._layout(self.app.size.width)
         pane = self.query_one(GoroutinePane)
         if self.binary_path:
@@ -286,7 +289,7 @@ class WorkspaceScreen(EvidenceActions):
             self._show_dump(view.growth)
             count = item.dump.goroutine_count
             self.query_one("#title", Static).update(
-                f"triage · attached to {label} · {count} goroutines"
+                f"triage · attached to {label} · {count:,} goroutine{'s' if count != 1 else ''}"
             )
         self.run_worker(
             lambda: self._post_dump_tree(item, label),
@@ -316,13 +319,7 @@ class WorkspaceScreen(EvidenceActions):
 
     def action_fetch_profile(self) -> None:
         if self.link is not None:
-            from triage.ui.screens.profile import ProfileChooser
-
-            self.app.push_screen(ProfileChooser(), self._profile_chosen)
-
-    def _profile_chosen(self, choice: tuple[str, int | None] | None) -> None:
-        if choice is not None and self.link is not None:
-            self.link.fetch_profile(*choice)
+            self.link.choose_profile()
 
     # --- files ---------------------------------------------------------------------
 
@@ -414,6 +411,9 @@ class WorkspaceScreen(EvidenceActions):
         current = flame.current
         if current is None or event.source in (current.source, "profile"):
             flame.show_tree(event)
+            if self._building is not None:  # "building the … flame graph…" is over
+                self.note(f"flame graph: {event.current_type or self._building}")
+                self._building = None
 
     def on_flame_graph_type_requested(self, event: TypeRequested) -> None:
         current = self.query_one(FlamePane).current
@@ -421,6 +421,7 @@ class WorkspaceScreen(EvidenceActions):
             self.note("only a pprof profile has other sample types")
             return
         self.note(f"building the {event.type_name} flame graph…")
+        self._building = event.type_name
         self.run_worker(
             lambda: self.post_profile_tree(current.profile, current.profile.name, event.type_name),
             thread=True,
@@ -450,7 +451,7 @@ class WorkspaceScreen(EvidenceActions):
                 if isinstance(error, TriageError)
                 else f"{type(error).__name__}: {error}"
             )
-            self.note(text, "error")
+            (self.link.hold if self.link else self.note)(text, "error")  # held over live status
             if self.live is not None:
                 self.live.abandoned(event.worker.name)
 
@@ -464,13 +465,17 @@ class WorkspaceScreen(EvidenceActions):
         where = f" (dump {self.dump_index + 1}/{every}, d: next)" if every > 1 else ""
         crash = f" · {item.crash.kind}: {item.crash.message.splitlines()[0]}" if item.crash else ""
         self.query_one("#title", Static).update(f"triage · {source_label(name)}{where}{crash}")
-        title = f"Goroutines · {count} in {len(item.groups)} groups"
+        groups = len(item.groups)
+        title = f"Goroutines · {count:,} in {groups:,} group{'s' if groups != 1 else ''}"
         if self.level is GroupingLevel.LOOSE:
             title += " · loose"
         self.query_one(GoroutinePane).show(item, title, growth)
         self.call_after_refresh(mark, "loaded")
 
     def action_next_dump(self) -> None:
+        if len(self.model.every_dump()) < 2:
+            self.note("d steps through dumps: only one is open (o opens another)")
+            return
         self.dump_index += 1
         self._show_dump()
 

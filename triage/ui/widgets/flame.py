@@ -30,7 +30,12 @@ from triage.ui.flamegrid import Grid, flame_grid, follow, is_under, path_names, 
 from triage.ui.flamerender import header_content, info_content, legend_content, search_summary
 from triage.ui.keys import KEYS, bindings
 from triage.ui.widgets.flame_compute import run_warm
-from triage.ui.widgets.flame_messages import ExportRequested, Selected, TypeRequested
+from triage.ui.widgets.flame_messages import (
+    ExportRequested,
+    GroupsRequested,
+    Selected,
+    TypeRequested,
+)
 from triage.ui.widgets.flame_modes import FlameModes
 from triage.ui.widgets.flame_table import TopTable
 from triage.ui.widgets.flame_view import FlameView, GridSource
@@ -62,6 +67,7 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
     Selected = Selected
     TypeRequested = TypeRequested
     ExportRequested = ExportRequested
+    GroupsRequested = GroupsRequested
 
     def __init__(
         self,
@@ -290,17 +296,14 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
     # --- actions (bound in triage.ui.keys under flame.*) ---------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No flame key works without a tree; one sample type greys out the type switch.
+        """No flame key works without a tree.
 
-        While the search prompt is open, its (priority) key types into it instead.
+        While the search prompt is open, its (priority) key types into it instead. With
+        one sample type, ``y`` stays bound so that it can say why it changes nothing.
         """
         if self.call_tree is None:
             return action not in {KEYS[bid].action.split("(")[0] for bid in FLAME_IDS}
-        if action == "search" and self.search_open():
-            return False
-        if action == "next_type" and len(self.sample_types) < 2:
-            return None
-        return True
+        return not (action == "search" and self.search_open())
 
     def action_move(self, direction: str) -> None:
         if self.mode == "top":
@@ -329,6 +332,16 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
             self.view.scroll_page_down(animate=False)
         else:
             self.view.scroll_page_up(animate=False)
+
+    def action_edge(self, end: int) -> None:
+        """home/g and end/G: the top table's first or last row; the icicle's top or bottom."""
+        if self.mode == "top":
+            self.table.move_to(0 if end < 0 else len(self.table.rows) - 1)
+            self._update_info()
+        elif end < 0:
+            self.view.scroll_home(animate=False)
+        else:
+            self.view.scroll_end(animate=False)
 
     def action_zoom(self) -> None:
         if self.mode == "top":
@@ -373,6 +386,8 @@ class FlameGraph(FlameModes, Widget, can_focus=True):
 
     def action_next_type(self) -> None:
         if len(self.sample_types) < 2:
+            only = f" ({self.sample_types[0]})" if self.sample_types else ""
+            self.notify(f"y switches sample types: this graph has only one{only}", timeout=4)
             return
         now = self.pending_type or self.current_type
         index = self.sample_types.index(now) if now in self.sample_types else -1

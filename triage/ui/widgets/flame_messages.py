@@ -63,3 +63,16 @@ class ExportRequested(Message, namespace="flame_graph"):
     @property
     def control(self) -> FlameGraph:
         return self.flame
+
+
+class GroupsRequested(Message, namespace="flame_graph"):
+    """Show the goroutine groups whose stacks contain function ``name`` (a jump)."""
+
+    def __init__(self, flame: FlameGraph, name: str) -> None:
+        super().__init__()
+        self.flame = flame
+        self.name = name
+
+    @property
+    def control(self) -> FlameGraph:
+        return self.flame

@@ -15,6 +15,7 @@ from triage.pprof.views import SORT_KEYS, Sandwich, SearchResult
 from triage.ui.flamegrid import Grid, ordered_matches, sandwich_grid
 from triage.ui.focus import focus_now
 from triage.ui.widgets.flame_compute import Sandwiched, Searched, run_sandwich, run_search
+from triage.ui.widgets.flame_messages import GroupsRequested
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -142,7 +143,7 @@ class FlameModes(_Base):
             self.action_toggle_top()
             return
         following = SORT_KEYS[(SORT_KEYS.index(self.sort) + 1) % len(SORT_KEYS)]
-        self._show_table(following, self.table.current.name if self.table.current else None)
+        self._show_table(following)  # from the top: a new order's head, not a middle slice
 
     # --- the sandwich -----------------------------------------------------------
 
@@ -150,6 +151,20 @@ class FlameModes(_Base):
         """Show function ``name``'s callers above it and callees below (built in a worker)."""
         if self.call_tree is not None:
             run_sandwich(self, self.call_tree, self._generation, name)
+
+    def action_groups_of_frame(self) -> None:
+        """Ask the owner for the goroutine groups through the current function (v)."""
+        name = None
+        if self.mode == "top" and self.table.current is not None:
+            name = self.table.current.name
+        elif self.mode == "sandwich" and self.sandwich is not None:
+            name = self.sandwich.name
+        elif self.selected is not None and self.selected.parent is not None:
+            name = self.selected.name
+        if name is None:
+            self.notify("Select a frame first: every group goes through the root.", timeout=3)
+            return
+        self.post_message(GroupsRequested(self, name))  # type: ignore[arg-type]
 
     def action_toggle_sandwich(self) -> None:
         if self.mode == "sandwich":

@@ -47,6 +47,7 @@ class TopTable(SpanStyles, ScrollView, can_focus=False):
         self._generation += 1
         self._strips.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, len(rows) + 1)
+        self.scroll_to(y=0, animate=False, immediate=True)  # the old order's offset means nothing
         self.move_to(cursor)
         self.refresh()
 

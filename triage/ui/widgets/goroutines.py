@@ -36,6 +36,14 @@ class GroupChosen(Message):
         self.group = group
 
 
+class FlameRequested(Message):
+    """Show this group's frames in the flame graph (``f``, the way back from ``v``)."""
+
+    def __init__(self, group: Group) -> None:
+        super().__init__()
+        self.group = group
+
+
 class FilterApplied(Message):
     """(from a worker) What the filter kept of the dump on show."""
 
@@ -48,10 +56,13 @@ class FilterApplied(Message):
 class GoroutinePane(Vertical):
     """Findings and groups of one dump."""
 
-    BINDINGS = bindings("goroutines.loose", "goroutines.filter", "goroutines.clear_filter")
+    BINDINGS = bindings(
+        "goroutines.loose", "goroutines.filter", "goroutines.clear_filter", "goroutines.flame"
+    )
     DEFAULT_CSS = """
     GoroutinePane { height: 1fr; }
-    GoroutinePane > .pane-title { height: 1; background: $panel; color: $text; padding: 0 1; }
+    GoroutinePane > .pane-title { height: 1; background: $panel; color: $text; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis; }
     GoroutinePane > KeyedOptionList, GoroutinePane > KeyedOptionList:focus {
         height: 1fr; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
     }
@@ -160,17 +171,32 @@ class GoroutinePane(Vertical):
 
     def on_option_list_option_selected(self, event: KeyedOptionList.OptionSelected) -> None:
         event.stop()
-        if self.item is None or event.option.id is None:
-            return
-        kind, _, index = event.option.id.partition("-")
-        group: Group | None = None
-        if kind == "group":
-            group = next((g for g in self.item.groups if g.id == int(index)), None)
-        elif kind == "finding":
-            finding = self.item.findings[int(index)]
-            group = next((g for g in self.item.groups if g.id in finding.groups), None)
-        if group is not None:
+        group = self._group_of(event.option.id)
+        if group is not None and self.item is not None:
             self.post_message(GroupChosen(self.item, group))
+
+    def _group_of(self, option_id: str | None) -> Group | None:
+        """The group a row stands for (a finding's first group)."""
+        if self.item is None or option_id is None:
+            return None
+        kind, _, index = option_id.partition("-")
+        if kind == "group":
+            return next((g for g in self.item.groups if g.id == int(index)), None)
+        if kind == "finding":
+            finding = self.item.findings[int(index)]
+            return next((g for g in self.item.groups if g.id in finding.groups), None)
+        return None
+
+    def action_show_in_flame(self) -> None:
+        """``f``: the highlighted group's frames in the flame graph (a jump)."""
+        listing = self.query_one(KeyedOptionList)
+        index = listing.highlighted
+        option = listing.get_option_at_index(index) if index is not None else None
+        group = self._group_of(option.id if option is not None else None)
+        if group is None:
+            self.post_message(StatusNote("f shows a group in the flame graph: highlight one"))
+            return
+        self.post_message(FlameRequested(group))
 
     def action_toggle_loose(self) -> None:
         self.post_message(self.LooseToggled())
