@@ -27,11 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ("themes", "keymaps")
 
 
-def test_package_data_is_the_top_level_folders() -> None:
-    """One copy: the package's data folders are links to the top-level ones, not copies."""
+def test_package_data_is_one_copy_inside_the_package() -> None:
+    """One copy, real files inside the package (so any build, from an sdist or a copy that
+    drops links, carries them); the top-level folders are links to it for browsing."""
     for kind in SHIPPED:
         inside = ROOT / "triage" / kind
-        assert inside.is_symlink() and inside.resolve() == (ROOT / kind).resolve(), kind
+        assert inside.is_dir() and not inside.is_symlink(), kind
+        assert sorted(inside.glob("*.toml")), kind
+        top = ROOT / kind
+        assert top.is_symlink() and top.resolve() == inside.resolve(), kind
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +44,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     src = work / "src"
     src.mkdir()
-    for name in ("pyproject.toml", "README.md", "triage", *SHIPPED):
+    for name in ("pyproject.toml", "README.md", "triage"):
         if (ROOT / name).is_dir():
             shutil.copytree(
                 ROOT / name,
@@ -63,12 +67,12 @@ def test_wheel_carries_the_shipped_themes_and_keymaps(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         for kind in SHIPPED:
-            for path in sorted((ROOT / kind).glob("*.toml")):
+            for path in sorted((ROOT / "triage" / kind).glob("*.toml")):
                 inside = f"triage/{kind}/{path.name}"
                 assert inside in names, inside
                 assert archive.read(inside) == path.read_bytes(), inside
         extra = {n for n in names if n.endswith(".toml") and n.split("/")[0] == "triage"}
-        assert len(extra) == sum(len(list((ROOT / k).glob("*.toml"))) for k in SHIPPED)
+        assert len(extra) == sum(len(list((ROOT / "triage" / k).glob("*.toml"))) for k in SHIPPED)
 
 
 @pytest.fixture(scope="module")

@@ -55,8 +55,8 @@ def ensure(path: Path) -> Path:
 def shipped(kind: str) -> Traversable:
     """The shipped ``themes`` or ``keymaps`` folder, as package data.
 
-    One copy: the top-level folders are the source of truth, ``triage/themes`` and
-    ``triage/keymaps`` are symlinks to them in a checkout, and a built wheel holds the
-    files themselves, so the same lookup works installed, editable and from PYTHONPATH.
+    One copy, real files in ``triage/themes`` and ``triage/keymaps`` (the top-level
+    ``themes/`` and ``keymaps/`` of a checkout link to them), so any build carries
+    them and the same lookup works installed, editable and from PYTHONPATH.
     """
     return files("triage") / kind

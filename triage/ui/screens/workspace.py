@@ -26,13 +26,14 @@ from triage.errors import TriageError
 from triage.goroutines import DumpAnalysis
 from triage.preload import Preload
 from triage.targets import BundleTarget, KubeTarget, Target, UrlTarget
-from triage.ui.flametrees import dump_tree, export, profile_tree
+from triage.ui.flametrees import dump_tree, profile_tree
 from triage.ui.focus import focus_now
 from triage.ui.keys import bindings
 from triage.ui.marks import mark
 from triage.ui.messages import BundleRead, Regrouped, SourceLoaded, StatusNote
 from triage.ui.render import source_label
 from triage.ui.screens.evidence import EvidenceActions
+from triage.ui.screens.flame_export import FlameExports
 from triage.ui.screens.jumps import JumpActions
 from triage.ui.screens.workspace_layout import (
     FOCUS_TARGETS,
@@ -43,7 +44,7 @@ from triage.ui.screens.workspace_layout import (
     WORKSPACE_CSS,
     Pane,
 )
-from triage.ui.widgets.flame_messages import ExportRequested, TypeRequested
+from triage.ui.widgets.flame_messages import TypeRequested
 from triage.ui.widgets.flamepane import FlamePane, TreeReady
 from triage.ui.widgets.goroutines import GoroutinePane, GroupChosen
 from triage.ui.widgets.health import HealthPane
@@ -65,11 +66,10 @@ if TYPE_CHECKING:  # loaded on first use: start-up stays fast
     from triage.live.session import LiveSession, SnapshotView
     from triage.pprof.model import Profile
     from triage.pprof.query import ProfileQuery
-    from triage.pprof.tree import CallTree
     from triage.ui.live import LiveController, LiveFetched, PodAttached
 
 
-class WorkspaceScreen(JumpActions, EvidenceActions):
+class WorkspaceScreen(JumpActions, EvidenceActions, FlameExports):
     """Dumps, profiles and (when attached) live health of one service."""
 
     BINDINGS = bindings(
@@ -429,14 +429,6 @@ class WorkspaceScreen(JumpActions, EvidenceActions):
             exclusive=True,
             exit_on_error=False,
         )
-
-    def on_flame_graph_export_requested(self, event: ExportRequested) -> None:
-        self.export_tree(event.kind, event.tree, event.title)
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def export_tree(self, kind: str, tree: CallTree, title: str) -> None:
-        """Write the graph to the current directory: folded stacks or a standalone SVG."""
-        self.post_message(StatusNote(f"wrote {export(kind, tree, title, Path.cwd())}"))
 
     def on_status_note(self, event: StatusNote) -> None:
         self.note(event.text, event.level)
