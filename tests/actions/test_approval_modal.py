@@ -6,7 +6,8 @@ server; the modal is driven with Pilot as a user would drive it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from textual.app import App
@@ -36,6 +37,7 @@ class Host(App[None]):
         self.action = action
         self.outcome: Outcome | None = None
         self.lines: list[str] = []
+        self.options = Options(timeout=20, reason="from the host app")
 
     def on_mount(self) -> None:
         self.run_worker(self._act, thread=True, exit_on_error=False, group="action")
@@ -43,7 +45,8 @@ class Host(App[None]):
     def _act(self) -> None:
         hooks = Hooks(lambda plan: None, self.lines.append)
         ex = ClientExecutor(self.client)
-        self.outcome = run(self.action, ex, ScreenApprover(self), hooks, Options(timeout=20))
+        approver = ScreenApprover(self, options=self.options)
+        self.outcome = run(self.action, ex, approver, hooks, self.options)
 
 
 @pytest.fixture
@@ -96,6 +99,19 @@ async def test_typed_name_approves_a_rollback_which_is_verified(
     assert dep is not None
     assert dep["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":v6")
     assert audit_records()[-1]["action"] == "rollback"
+
+
+async def test_a_reason_typed_in_the_modal_goes_into_the_audit_and_the_event(
+    kube: Kube, client: KubeClient, wire: list[Seen], events: Callable[[], list[dict[str, Any]]]
+) -> None:
+    app = Host(client, Rollback("shop", "checkout"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _modal(pilot, app)
+        await pilot.press(*"checkout", "tab", *"v7 panics on nil owner", "enter")
+        outcome = await _finished(pilot, app)
+    assert outcome.result == "done", outcome.message
+    assert audit_records()[-1]["reason"] == "v7 panics on nil owner"
+    assert any("v7 panics on nil owner" in str(e.get("message") or e.get("note")) for e in events())
 
 
 async def test_escape_changes_nothing(kube: Kube, client: KubeClient, wire: list[Seen]) -> None:

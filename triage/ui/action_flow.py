@@ -169,13 +169,8 @@ class ActionsMixin:
             production = ex.context in settings.production_contexts
             hooks = Hooks(lambda plan: None, lambda line: post(ActionStatus(line)))
             reason = reason or f"from the triage app ({plan.summary})"
-            outcome = run(
-                action,
-                ex,
-                ScreenApprover(self.app, production),
-                hooks,
-                Options(False, TIMEOUT, reason),
-            )
+            opts = Options(False, TIMEOUT, reason)  # a reason typed in the modal replaces it
+            outcome = run(action, ex, ScreenApprover(self.app, production, opts), hooks, opts)
         finally:
             if client is not None:
                 client.close()

@@ -12,15 +12,18 @@ from typing import Any
 
 from triage.actions.approval import needs_typed_name
 from triage.actions.model import Plan
+from triage.actions.pipeline import Options
 from triage.ui.screens.approval import ApprovalScreen
 
 
 class ScreenApprover:
     """Asks with the modal; call :meth:`approve` from a worker thread only."""
 
-    def __init__(self, app: Any, production: bool = False) -> None:
+    def __init__(self, app: Any, production: bool = False, options: Options | None = None) -> None:
         self.app = app
         self.production = production
+        #: the run's options: a reason typed in the modal replaces ``options.reason``
+        self.options = options
 
     def approve(self, plan: Plan, *, again: bool) -> bool:
         """Show the modal and block this (worker) thread until it is answered."""
@@ -29,6 +32,8 @@ class ScreenApprover:
 
         def answered(ok: bool | None) -> None:
             answer[0] = bool(ok)
+            if ok and screen.reason and self.options is not None:
+                self.options.reason = screen.reason
             done.set()
 
         screen = ApprovalScreen(plan, typed=needs_typed_name(plan, self.production), again=again)

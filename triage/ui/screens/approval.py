@@ -52,6 +52,8 @@ class ApprovalScreen(ModalScreen[bool]):
         self.again = again
         #: the permissions the plan lacks: shown dimmed with them, and it cannot be approved
         self.denied = denied or []
+        #: what the user typed as the reason (typed-name approvals), for the audit and Event
+        self.reason = ""
 
     def compose(self) -> ComposeResult:
         plan = self.plan
@@ -79,8 +81,13 @@ class ApprovalScreen(ModalScreen[bool]):
                 )
             elif self.typed:
                 yield Input(
-                    placeholder=f"type {plan.target.name} to {plan.action} it; escape: cancel",
+                    placeholder=f"type {plan.target.name} to {plan.action} it; "
+                    "tab: add a reason; escape: cancel",
                     id="name",
+                )
+                yield Input(
+                    placeholder="why (optional; goes into the audit record and the Event)",
+                    id="reason",
                 )
             else:
                 yield Static("y: approve    escape: cancel", id="keys")
@@ -102,12 +109,15 @@ class ApprovalScreen(ModalScreen[bool]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.value.strip() == self.plan.target.name:
+        name = self.query_one("#name", Input)
+        if name.value.strip() == self.plan.target.name:
+            self.reason = self.query_one("#reason", Input).value.strip()
             self.dismiss(True)
             return
         self.query_one("#problem", Static).update(
             f"that is not {self.plan.target.name}: nothing was changed; type it, or escape"
         )
+        name.focus()
 
     def action_page_down(self) -> None:
         """The plan and diff scroll while the name field keeps the focus."""
