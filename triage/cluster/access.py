@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from triage.cluster.logs import AccessReviewer
 from triage.errors import TriageError
+
+if TYPE_CHECKING:
+    from triage.cluster.client import KubeClient
 
 #: (what it enables, verb, resource, subresource, group)
 CHECKS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -64,7 +66,7 @@ class Permissions:
         return out
 
 
-def permissions(client: AccessReviewer, namespace: str | None) -> Permissions:
+def permissions(client: KubeClient, namespace: str | None) -> Permissions:
     """Ask the API server about each of :data:`CHECKS` in ``namespace`` (None: all)."""
 
     def ask(check: tuple[str, str, str, str, str]) -> tuple[str, bool]:

@@ -18,11 +18,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from triage.cluster.logs import (
     CrashLog,
-    LogReader,
     logs_allowed,
     read_crash_log,
     termination_message,
@@ -38,6 +37,9 @@ from triage.cluster.workloads import (
 )
 from triage.errors import Forbidden, TriageError
 
+if TYPE_CHECKING:
+    from triage.cluster.client import KubeClient
+
 JSON = dict[str, Any]
 LOG_THREADS = 8
 #: lines read from the end of each crashing pod's log: a Go crash is the last thing
@@ -45,31 +47,6 @@ LOG_THREADS = 8
 #: logs (a GOTRACEBACK=all dump of a big service is megabytes); when the tail holds
 #: no crash, the termination message is tried
 TAIL_LINES = 2000
-
-
-class ClusterReader(LogReader, Protocol):
-    """What the report needs of :class:`triage.cluster.client.KubeClient`."""
-
-    context: str
-
-    def list(
-        self,
-        resource: str,
-        namespace: str | None,
-        *,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-    ) -> tuple[list[JSON], str]: ...
-
-    def can_i(
-        self,
-        verb: str,
-        resource: str,
-        namespace: str | None,
-        *,
-        subresource: str = "",
-        group: str = "",
-    ) -> Any: ...
 
 
 @dataclass(slots=True)
@@ -117,7 +94,7 @@ class CrashReport:
 
 
 def gather(
-    client: ClusterReader,
+    client: KubeClient,
     namespace: str | None,
     *,
     read_logs: bool = True,
@@ -146,7 +123,7 @@ def gather(
 
 
 def _gather(
-    client: ClusterReader,
+    client: KubeClient,
     namespace: str | None,
     *,
     read_logs: bool,
@@ -186,7 +163,7 @@ def _gather(
 
 
 def _read_lists(
-    client: ClusterReader,
+    client: KubeClient,
     namespace: str | None,
     report: CrashReport,
     label_selector: str | None = None,
@@ -208,7 +185,7 @@ def _read_lists(
 
 
 def _read_crashes(
-    client: ClusterReader,
+    client: KubeClient,
     todo: list[tuple[PodReport, JSON]],
     logs_allowed: bool,
     analyze: Callable[[bytes], JSON | None],

@@ -13,52 +13,26 @@ survived.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 from triage.cluster.jsonshape import at
 from triage.cluster.model import ContainerCrash, pod_crash
 from triage.errors import BadInput, Forbidden, TriageError
 
+if TYPE_CHECKING:  # the client is passed in; its kubernetes import stays lazy
+    from triage.cluster.client import KubeClient
+
 JSON = dict[str, Any]
 Which = Literal["previous", "current", "termination-message"]
 
 
-class AccessReviewer(Protocol):
-    """Who can answer a SelfSubjectAccessReview (the client)."""
-
-    def can_i(
-        self,
-        verb: str,
-        resource: str,
-        namespace: str | None,
-        *,
-        subresource: str = "",
-        group: str = "",
-    ) -> Any: ...
-
-
-def logs_allowed(client: AccessReviewer, namespace: str | None) -> bool:
+def logs_allowed(client: KubeClient, namespace: str | None) -> bool:
     """One SelfSubjectAccessReview: may we ``get pods/log``? (unknown counts as yes:
     the read itself will then say 403 and we fall back per pod)."""
     try:
         return bool(client.can_i("get", "pods", namespace, subresource="log").allowed)
     except TriageError:
         return True
-
-
-class LogReader(Protocol):
-    """What this module needs of :class:`triage.cluster.client.KubeClient`."""
-
-    def read_log(
-        self,
-        namespace: str,
-        pod: str,
-        *,
-        container: str | None = None,
-        previous: bool = False,
-        tail_lines: int | None = None,
-        limit_bytes: int | None = None,
-    ) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +62,7 @@ def termination_message(pod: JSON, container: str | None = None) -> bytes:
 
 
 def read_crash_log(
-    reader: LogReader,
+    reader: KubeClient,
     pod: JSON,
     *,
     container: str | None = None,
@@ -131,7 +105,7 @@ class _Empty(Exception):
 
 
 def _from_logs(
-    reader: LogReader, namespace: str, name: str, container: str, tail: int | None
+    reader: KubeClient, namespace: str, name: str, container: str, tail: int | None
 ) -> CrashLog:
     cont = container or None
     try:

@@ -22,37 +22,17 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from triage.cluster.apierrors import Gone
 from triage.errors import BadInput, Forbidden, TriageError
 
+if TYPE_CHECKING:
+    from triage.cluster.client import KubeClient
+
 JSON = dict[str, Any]
 Key = tuple[str, str]
 BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 10.0)
-
-
-class Watchable(Protocol):
-    """What the loop needs of :class:`triage.cluster.client.KubeClient`."""
-
-    def list(
-        self,
-        resource: str,
-        namespace: str | None,
-        *,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-    ) -> tuple[list[JSON], str]: ...
-
-    def watch(
-        self,
-        resource: str,
-        namespace: str | None,
-        resource_version: str,
-        *,
-        timeout_seconds: int = 300,
-        label_selector: str | None = None,
-    ) -> Iterable[JSON]: ...
 
 
 @dataclass(slots=True)
@@ -78,7 +58,7 @@ class ListWatch:
 
     def __init__(
         self,
-        client: Watchable,
+        client: KubeClient,
         resource: str,
         namespace: str | None,
         on_update: Callable[[Batch], None],
