@@ -18,8 +18,7 @@ from datetime import UTC, datetime
 from triage.actions import paths
 from triage.actions.base import RequestAction
 from triage.actions.executor import Executor
-from triage.actions.model import JSON, MERGE_PATCH, ApiRequest, Check, ObjectRef, Plan, Risk
-from triage.errors import BadInput
+from triage.actions.model import JSON, MERGE_PATCH, ApiRequest, Check, Plan, Risk
 
 ANCHOR = "triage.dev/rollback-anchor"
 
@@ -53,7 +52,8 @@ class MarkAnchor(RequestAction):
 
     def plan(self, ex: Executor) -> Plan:
         """Read the Deployment's ReplicaSets; one merge patch to mark, one per old mark."""
-        from triage.actions.rollback import controlled_by, revision_of
+        from triage.actions.rollback import controlled_by, pick, revision_of
+        from triage.actions.workloads import object_ref
 
         dep_path = paths.path("deployments", self.namespace, self.deployment)
         dep = ex.read(dep_path)
@@ -61,21 +61,8 @@ class MarkAnchor(RequestAction):
         selector = paths.selector_text((dep.get("spec") or {}).get("selector"))
         listed = ex.read(paths.path("replicasets", self.namespace), (("labelSelector", selector),))
         owned = [rs for rs in listed.get("items") or [] if controlled_by(rs, meta["uid"])]
-        chosen = next((rs for rs in owned if revision_of(rs) == self.revision), None)
-        if chosen is None:
-            raise BadInput(
-                f"unable to find specified revision {self.revision} in history of "
-                f"deployment {self.deployment}",
-                f"list them with `triage rollback deployment/{self.deployment} --history`",
-            )
-        ref = ObjectRef(
-            "Deployment",
-            self.deployment,
-            self.namespace,
-            "apps/v1",
-            meta["uid"],
-            meta["resourceVersion"],
-        )
+        chosen = pick(owned, self.revision, self.deployment)
+        ref = object_ref(dep, "deployments")
         plan = Plan(
             self.name,
             ref,

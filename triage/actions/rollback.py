@@ -27,11 +27,11 @@ from triage.actions.model import (
     ActionFailed,
     ApiRequest,
     Check,
-    ObjectRef,
     Plan,
     Risk,
 )
 from triage.actions.rollout import wait_rolled_out
+from triage.actions.workloads import object_ref
 from triage.errors import BadInput, TriageError
 
 REVISION = "deployment.kubernetes.io/revision"
@@ -74,7 +74,7 @@ def pick(replicasets: list[JSON], to_revision: int, name: str) -> JSON:
                 return rs
         raise BadInput(
             f"unable to find specified revision {to_revision} in history of deployment {name}",
-            f"list them with `kubectl rollout history deployment/{name}`",
+            f"list them with `triage rollback deployment/{name} --history`",
         )
     numbered.sort(key=lambda pair: pair[0], reverse=True)
     if len(numbered) < 2:
@@ -150,14 +150,7 @@ class Rollback(RequestAction):
             if self.to_revision
             else default_target(owned, current, self.deployment)
         )
-        ref = ObjectRef(
-            "Deployment",
-            self.deployment,
-            self.namespace,
-            "apps/v1",
-            meta["uid"],
-            meta["resourceVersion"],
-        )
+        ref = object_ref(dep, "deployments")
         rev = revision_of(target)
         plan = Plan(
             self.name,

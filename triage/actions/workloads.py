@@ -33,7 +33,8 @@ RESTARTABLE = ("deployments", "statefulsets", "daemonsets")
 SCALABLE = ("deployments", "statefulsets", "replicasets")
 
 
-def _ref(obj: dict, resource: str) -> ObjectRef:  # type: ignore[type-arg]
+def object_ref(obj: dict, resource: str) -> ObjectRef:  # type: ignore[type-arg]
+    """The reference of an object read from the API (kind, name, uid, resourceVersion)."""
     meta = obj["metadata"]
     return ObjectRef(
         paths.KINDS[resource][1],
@@ -76,7 +77,7 @@ class Restart(RequestAction):
         body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}
         return Plan(
             self.name,
-            _ref(obj, self.resource),
+            object_ref(obj, self.resource),
             Risk.LOW,
             f"restart {kind.lower()}/{self.target} (new pods, same template)",
             requests=[
@@ -130,7 +131,7 @@ class Scale(RequestAction):
         kind = paths.KINDS[self.resource][1]
         plan = Plan(
             self.name,
-            _ref(scale, self.resource),
+            object_ref(scale, self.resource),
             Risk.LOW,
             f"scale {kind.lower()}/{self.target} from {current} to {self.replicas} replicas",
             checks=[
